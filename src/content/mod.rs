@@ -1,0 +1,455 @@
+//! The content of a briefing as plain values: articles, sources, entities, events, claims.
+
+pub mod article;
+pub mod date;
+pub mod front_matter;
+pub mod load;
+pub mod registry;
+pub mod slug;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Pos};
+use crate::yaml::{self, Seg};
+pub use date::Date;
+
+/// A text file of the site as read from disk: BOM removed, line breaks normalised to `\n`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the site root, with `/` separators.
+    pub path: String,
+    /// The text.
+    pub text: String,
+}
+
+/// A parsed input file with the places of its YAML and Markdown parts, so later
+/// checks can point back into it without keeping positions for every value.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The file.
+    pub file: SourceFile,
+    /// Byte range of the YAML text within the file.
+    pub yaml: Range<usize>,
+    /// Number of lines before the YAML text.
+    pub yaml_line_offset: usize,
+    /// Byte range of the Markdown body (empty for registries).
+    pub body: Range<usize>,
+}
+
+impl Doc {
+    /// The YAML part of the file.
+    pub fn yaml_text(&self) -> &str {
+        self.file.text.get(self.yaml.clone()).unwrap_or_default()
+    }
+
+    /// The Markdown body.
+    pub fn body_text(&self) -> &str {
+        self.file.text.get(self.body.clone()).unwrap_or_default()
+    }
+
+    /// The placement of the YAML part, for decoding.
+    pub fn placement(&self) -> yaml::Placement<'_> {
+        yaml::Placement { path: &self.file.path, file_text: &self.file.text, line_offset: self.yaml_line_offset }
+    }
+
+    /// Where the YAML value at `path` is in the file (falls back to the start of the YAML).
+    pub fn pos_of(&self, path: &[Seg], key: bool) -> Pos {
+        let pos = yaml::locate(self.yaml_text(), path, key).unwrap_or(Pos::START);
+        self.placement().file_pos(pos)
+    }
+
+    /// A diagnostic located at the YAML value at `path`.
+    pub fn diag_at(&self, severity_error: bool, code: &'static str, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        let pos = Some(self.pos_of(path, false));
+        let d = if severity_error {
+            Diagnostic::error(code, &self.file.path, pos, message)
+        } else {
+            Diagnostic::warning(code, &self.file.path, pos, message)
+        };
+        d.with_source(&self.file.text)
+    }
+
+    /// A diagnostic located at a byte offset of the body.
+    pub fn body_diag(&self, severity_error: bool, code: &'static str, body_offset: usize, message: impl Into<String>) -> Diagnostic {
+        let pos = Some(crate::diag::pos_at(&self.file.text, self.body.start + body_offset));
+        let d = if severity_error {
+            Diagnostic::error(code, &self.file.path, pos, message)
+        } else {
+            Diagnostic::warning(code, &self.file.path, pos, message)
+        };
+        d.with_source(&self.file.text)
+    }
+}
+
+/// Where a value was defined: a document and the YAML path inside it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The document.
+    pub doc: Arc<Doc>,
+    /// The YAML path of the value, as owned segments.
+    pub path: Vec<OwnedSeg>,
+}
+
+/// An owned [`Seg`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedSeg {
+    /// A mapping key.
+    Key(&'static str),
+    /// A list index.
+    Index(usize),
+}
+
+impl Origin {
+    /// The origin of a list item under a top-level key (`key: None` for a top-level list).
+    pub fn item(doc: &Arc<Doc>, key: Option<&'static str>, index: usize) -> Origin {
+        let mut path = Vec::with_capacity(2);
+        if let Some(key) = key {
+            path.push(OwnedSeg::Key(key));
+        }
+        path.push(OwnedSeg::Index(index));
+        Origin { doc: Arc::clone(doc), path }
+    }
+
+    /// The origin of a field or list element below this one.
+    pub fn child(&self, seg: OwnedSeg) -> Origin {
+        let mut path = self.path.clone();
+        path.push(seg);
+        Origin { doc: Arc::clone(&self.doc), path }
+    }
+
+    fn segs(&self) -> Vec<Seg<'_>> {
+        self.path
+            .iter()
+            .map(|s| match s {
+                OwnedSeg::Key(k) => Seg::Key(k),
+                OwnedSeg::Index(i) => Seg::Index(*i),
+            })
+            .collect()
+    }
+
+    /// `path:line:col` of this value, for messages that name a second place.
+    pub fn describe(&self) -> String {
+        let pos = self.pos();
+        format!("{}:{}:{}", self.doc.file.path, pos.line, pos.col)
+    }
+
+    /// The file position of this value.
+    pub fn pos(&self) -> Pos {
+        self.doc.pos_of(&self.segs(), false)
+    }
+
+    /// An error located at this value.
+    pub fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        self.doc.diag_at(true, code, &self.segs(), message)
+    }
+
+    /// A warning located at this value.
+    pub fn warning(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        self.doc.diag_at(false, code, &self.segs(), message)
+    }
+}
+
+/// Kinds of source, a closed vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A government, military or institutional statement.
+    Official,
+    /// A news agency report.
+    Wire,
+    /// A newspaper or magazine.
+    Press,
+    /// Television or radio.
+    Broadcast,
+    /// A social-media post.
+    Social,
+    /// A document, report or filing.
+    Document,
+    /// Anything else (e.g. an unnamed official speaking to reporters).
+    Other,
+}
+
+impl SourceKind {
+    /// Every kind, in display order.
+    pub const ALL: [SourceKind; 7] = [
+        SourceKind::Official,
+        SourceKind::Wire,
+        SourceKind::Press,
+        SourceKind::Broadcast,
+        SourceKind::Social,
+        SourceKind::Document,
+        SourceKind::Other,
+    ];
+
+    /// The vocabulary word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Official => "official",
+            SourceKind::Wire => "wire",
+            SourceKind::Press => "press",
+            SourceKind::Broadcast => "broadcast",
+            SourceKind::Social => "social",
+            SourceKind::Document => "document",
+            SourceKind::Other => "other",
+        }
+    }
+
+    /// Heading for a group of sources of this kind.
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            SourceKind::Official => "Official statements",
+            SourceKind::Wire => "News agencies",
+            SourceKind::Press => "Press",
+            SourceKind::Broadcast => "Broadcasters",
+            SourceKind::Social => "Social media",
+            SourceKind::Document => "Documents",
+            SourceKind::Other => "Other sources",
+        }
+    }
+}
+
+/// A source that claims rest on.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Id used in citations (`[@id]`).
+    pub id: String,
+    /// Title of the statement, article, post or document.
+    pub title: String,
+    /// Who published it.
+    pub publisher: Option<String>,
+    /// What kind of source it is.
+    pub kind: SourceKind,
+    /// Where to read it (http/https only).
+    pub url: Option<String>,
+    /// When it was published.
+    pub published: Option<Date>,
+    /// When it was consulted.
+    pub accessed: Option<Date>,
+    /// An archived copy.
+    pub archive: Option<String>,
+    /// Where it was defined.
+    pub origin: Origin,
+}
+
+impl Source {
+    /// Do two definitions carry the same data (so defining both is harmless)?
+    pub fn same_data(&self, other: &Source) -> bool {
+        (&self.title, &self.publisher, self.kind, &self.url, &self.published, &self.accessed, &self.archive)
+            == (&other.title, &other.publisher, other.kind, &other.url, &other.published, &other.accessed, &other.archive)
+    }
+}
+
+/// Kinds of entity, a closed vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    /// A person.
+    Person,
+    /// An organisation, institution, armed group, government body.
+    Organisation,
+    /// A place.
+    Place,
+    /// Anything else.
+    Other,
+}
+
+impl EntityKind {
+    /// Every kind, in display order.
+    pub const ALL: [EntityKind; 4] = [EntityKind::Person, EntityKind::Organisation, EntityKind::Place, EntityKind::Other];
+
+    /// The vocabulary word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organisation => "organisation",
+            EntityKind::Place => "place",
+            EntityKind::Other => "other",
+        }
+    }
+
+    /// Heading for a group of entities of this kind.
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            EntityKind::Person => "People",
+            EntityKind::Organisation => "Organisations",
+            EntityKind::Place => "Places",
+            EntityKind::Other => "Other",
+        }
+    }
+}
+
+/// A person, organisation or place.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// Id used in mentions (`[[id]]`) and URLs.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What it is.
+    pub kind: EntityKind,
+    /// Other names.
+    pub aka: Vec<String>,
+    /// Role in the story, shown on hover.
+    pub role: Option<String>,
+    /// A sentence or two.
+    pub description: Option<String>,
+    /// Where it was defined.
+    pub origin: Origin,
+}
+
+impl Entity {
+    /// Do two definitions carry the same data?
+    pub fn same_data(&self, other: &Entity) -> bool {
+        (&self.name, self.kind, &self.aka, &self.role, &self.description)
+            == (&other.name, other.kind, &other.aka, &other.role, &other.description)
+    }
+}
+
+/// An id reference written in front matter, with its origin for error messages.
+#[derive(Debug, Clone)]
+pub struct IdRef {
+    /// The id as written.
+    pub id: String,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+/// A dated event, merged into the timeline.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Optional id: the same id in several articles is one event.
+    pub id: Option<String>,
+    /// When.
+    pub date: Date,
+    /// What happened, one sentence.
+    pub title: String,
+    /// Sources it rests on.
+    pub sources: Vec<IdRef>,
+    /// Entities involved.
+    pub entities: Vec<IdRef>,
+    /// Where it was defined.
+    pub origin: Origin,
+}
+
+/// How firm a claim is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimStatus {
+    /// Established by the actor itself or by independent evidence.
+    Confirmed,
+    /// Reported by a credible source, not independently confirmed.
+    Reported,
+    /// Asserted by an interested party.
+    Claimed,
+    /// Contested by other credible sources.
+    Disputed,
+    /// Denied by a party concerned.
+    Denied,
+    /// Not verified by anyone yet.
+    Unverified,
+}
+
+impl ClaimStatus {
+    /// Every status, in legend order.
+    pub const ALL: [ClaimStatus; 6] = [
+        ClaimStatus::Confirmed,
+        ClaimStatus::Reported,
+        ClaimStatus::Claimed,
+        ClaimStatus::Disputed,
+        ClaimStatus::Denied,
+        ClaimStatus::Unverified,
+    ];
+
+    /// The vocabulary word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Confirmed => "confirmed",
+            ClaimStatus::Reported => "reported",
+            ClaimStatus::Claimed => "claimed",
+            ClaimStatus::Disputed => "disputed",
+            ClaimStatus::Denied => "denied",
+            ClaimStatus::Unverified => "unverified",
+        }
+    }
+
+    /// What the status means, for the legend.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ClaimStatus::Confirmed => "established by the party concerned or by independent evidence",
+            ClaimStatus::Reported => "reported by a credible source, not independently confirmed",
+            ClaimStatus::Claimed => "asserted by an interested party",
+            ClaimStatus::Disputed => "contested by other credible sources",
+            ClaimStatus::Denied => "denied by a party concerned",
+            ClaimStatus::Unverified => "not verified by anyone yet",
+        }
+    }
+}
+
+/// A key claim of an article with its attribution status.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// Id used in claim marks (`[text](claim:id)`).
+    pub id: String,
+    /// The claim, one sentence.
+    pub text: String,
+    /// How firm it is.
+    pub status: ClaimStatus,
+    /// Sources it rests on.
+    pub sources: Vec<IdRef>,
+    /// Where it was defined.
+    pub origin: Origin,
+}
+
+/// A change-log entry.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// When.
+    pub date: Date,
+    /// What changed.
+    pub note: String,
+}
+
+/// A tag as written and its URL slug.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tag {
+    /// Slug used in the URL.
+    pub slug: String,
+    /// Text as first written.
+    pub name: String,
+}
+
+/// One article: its front matter, validated, and its Markdown body (not yet rendered).
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The parsed file.
+    pub doc: Arc<Doc>,
+    /// URL segment under `/articles/`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Publication date.
+    pub date: Date,
+    /// Last update.
+    pub updated: Option<Date>,
+    /// Plain summary for lists, feeds and meta tags.
+    pub summary: Option<String>,
+    /// Topics.
+    pub tags: Vec<Tag>,
+    /// Drafts are built only with `--drafts`.
+    pub draft: bool,
+    /// Sources defined in this article.
+    pub sources: Vec<Source>,
+    /// Entities listed in the front matter (ids; inline definitions are in `inline_entities`).
+    pub entities: Vec<IdRef>,
+    /// Entities defined inline in this article.
+    pub inline_entities: Vec<Entity>,
+    /// Dated events.
+    pub events: Vec<Event>,
+    /// Key claims.
+    pub claims: Vec<Claim>,
+    /// Change log.
+    pub updates: Vec<Update>,
+}

@@ -1,0 +1,86 @@
+//! The `brief` command: runs a command, prints diagnostics and a summary, and sets the exit code.
+
+mod cli;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use brief::diag::Diagnostic;
+use clap::Parser as _;
+use cli::{Cli, Command, SiteArgs};
+
+/// Most diagnostics printed in one run; the rest are counted.
+const MAX_SHOWN: usize = 50;
+
+fn options(site: &SiteArgs) -> brief::Options {
+    brief::Options { root: site.root.clone(), drafts: site.drafts, base_url: site.base_url.clone(), ..brief::Options::default() }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics.iter().take(MAX_SHOWN) {
+        eprintln!("{}", d.render());
+    }
+    if diagnostics.len() > MAX_SHOWN {
+        eprintln!("… and {} more", diagnostics.len() - MAX_SHOWN);
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if errors + warnings > 0 {
+        eprintln!("{errors} error(s), {warnings} warning(s)");
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let started = Instant::now();
+    match cli.command {
+        Command::Build(args) => {
+            let mut opts = options(&args.site);
+            opts.output = args.output;
+            opts.force = args.force;
+            let outcome = brief::build(&opts, args.site.strict);
+            print_diagnostics(&outcome.diagnostics);
+            match outcome.written {
+                Some(report) if !outcome.failed(args.site.strict) => {
+                    eprintln!(
+                        "built {} files in {:.2} s into {} ({} written, {} unchanged, {} removed)",
+                        outcome.pages,
+                        started.elapsed().as_secs_f64(),
+                        opts.output_dir().display(),
+                        report.written,
+                        report.unchanged,
+                        report.removed
+                    );
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    eprintln!("build failed: nothing was written");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check(args) => {
+            let outcome = brief::check(&options(&args.site));
+            print_diagnostics(&outcome.diagnostics);
+            if outcome.failed(args.site.strict) {
+                ExitCode::from(1)
+            } else {
+                eprintln!("check passed: {} files would be built ({:.2} s)", outcome.pages, started.elapsed().as_secs_f64());
+                ExitCode::SUCCESS
+            }
+        }
+        Command::New(args) => {
+            let today = jiff::ZonedDateTime::now().date().to_string();
+            match brief::scaffold::create(&args.root, &args.title, &today) {
+                Ok(path) => {
+                    println!("created {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

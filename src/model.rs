@@ -1,0 +1,479 @@
+//! Assembling the site: resolving references, rendering bodies, merging the timeline and building indexes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::registry::Registry;
+use crate::content::{Article, Date, Entity, IdRef, Source};
+use crate::diag::Diagnostic;
+use crate::markdown::{self, ClaimCard, EntityCard, Lookup, RefKind, SourceCard};
+use crate::suggest;
+
+/// An article with its rendered body and its place in the site.
+#[derive(Debug)]
+pub struct BuiltArticle {
+    /// The article as parsed.
+    pub article: Article,
+    /// The rendered body and what it cites and mentions.
+    pub body: markdown::Rendered,
+    /// Every source of the article, numbered: body citations first (in order of first use),
+    /// then sources only named by its claims and events.
+    pub references: Vec<Reference>,
+    /// Entities listed in the front matter or mentioned in the body, deduplicated, in that order.
+    pub entities: Vec<String>,
+    /// Indices into [`Site::timeline`] of this article's events, in timeline order.
+    pub events: Vec<usize>,
+}
+
+/// A numbered entry of an article's source list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// Source id.
+    pub id: String,
+    /// Number shown in the text and the list.
+    pub number: usize,
+    /// Anchors of the places in the body that cite it, with their locators.
+    pub uses: Vec<markdown::CitationUse>,
+}
+
+/// One event of the merged timeline.
+#[derive(Debug)]
+pub struct TimelineEvent {
+    /// Anchor on the timeline page.
+    pub anchor: String,
+    /// The event's date.
+    pub date: Date,
+    /// What happened.
+    pub title: String,
+    /// Sources, deduplicated across the articles that report it.
+    pub sources: Vec<String>,
+    /// Entities, deduplicated.
+    pub entities: Vec<String>,
+    /// Indices of the articles that report it, in site order.
+    pub articles: Vec<usize>,
+}
+
+/// A source with everything that cites it.
+#[derive(Debug)]
+pub struct SourceEntry {
+    /// The source.
+    pub source: Source,
+    /// Articles citing it (body, claims or events).
+    pub articles: Vec<usize>,
+    /// Claims resting on it, as (article index, claim index).
+    pub claims: Vec<(usize, usize)>,
+    /// Timeline events resting on it.
+    pub events: Vec<usize>,
+}
+
+/// An entity with everything that involves it.
+#[derive(Debug)]
+pub struct EntityEntry {
+    /// The entity.
+    pub entity: Entity,
+    /// Articles listing or mentioning it.
+    pub articles: Vec<usize>,
+    /// Timeline events involving it.
+    pub events: Vec<usize>,
+    /// Claims of articles involving it whose text names it, as (article index, claim index).
+    pub claims: Vec<(usize, usize)>,
+}
+
+/// A tag and its articles.
+#[derive(Debug)]
+pub struct TagEntry {
+    /// URL slug.
+    pub slug: String,
+    /// Name as first written.
+    pub name: String,
+    /// Articles, in site order.
+    pub articles: Vec<usize>,
+}
+
+/// The assembled site: plain values, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    /// Configuration.
+    pub config: Config,
+    /// Articles, newest first (date, then slug), the site order everywhere.
+    pub articles: Vec<BuiltArticle>,
+    /// Sources sorted by id.
+    pub sources: Vec<SourceEntry>,
+    /// Entities sorted by name.
+    pub entities: Vec<EntityEntry>,
+    /// The merged timeline, in date order.
+    pub timeline: Vec<TimelineEvent>,
+    /// Tags sorted by slug.
+    pub tags: Vec<TagEntry>,
+}
+
+impl Site {
+    /// Index of a source entry by id.
+    pub fn source_index(&self) -> HashMap<&str, usize> {
+        self.sources.iter().enumerate().map(|(i, s)| (s.source.id.as_str(), i)).collect()
+    }
+
+    /// Index of an entity entry by id.
+    pub fn entity_index(&self) -> HashMap<&str, usize> {
+        self.entities.iter().enumerate().map(|(i, e)| (e.entity.id.as_str(), i)).collect()
+    }
+}
+
+struct ArticleLookup<'a> {
+    registry: &'a Registry,
+    article: &'a Article,
+}
+
+impl Lookup for ArticleLookup<'_> {
+    fn source(&self, id: &str) -> Option<SourceCard> {
+        self.registry.sources.get(id).map(|s| SourceCard {
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            date: s.published.as_ref().map(Date::display),
+        })
+    }
+
+    fn entity(&self, id: &str) -> Option<EntityCard> {
+        self.registry.entities.get(id).map(|e| EntityCard { name: e.name.clone(), role: e.role.clone() })
+    }
+
+    fn claim(&self, id: &str) -> Option<ClaimCard> {
+        self.article.claims.iter().find(|c| c.id == id).map(|c| ClaimCard { status: c.status.as_str().to_string() })
+    }
+
+    fn suggest(&self, kind: RefKind, id: &str) -> Option<String> {
+        let found = match kind {
+            RefKind::Source => suggest::closest(id, self.registry.sources.keys().map(String::as_str)),
+            RefKind::Entity => suggest::closest(id, self.registry.entities.keys().map(String::as_str)),
+            RefKind::Claim => suggest::closest(id, self.article.claims.iter().map(|c| c.id.as_str())),
+        };
+        found.map(str::to_string)
+    }
+}
+
+fn check_refs<'a, T>(refs: impl IntoIterator<Item = &'a IdRef>, known: &HashMap<String, T>, what: &str, code: &'static str, problems: &mut Vec<Diagnostic>) {
+    for r in refs {
+        if !known.contains_key(&r.id) {
+            let help = match suggest::closest(&r.id, known.keys().map(String::as_str)) {
+                Some(best) => format!("did you mean '{best}'?"),
+                None => format!("define the {what} in content/_{what}s.yaml or in this article's front matter"),
+            };
+            problems.push(r.origin.error(code, format!("unknown {what} '{}'", r.id)).with_help(help));
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, id: &str) {
+    if !list.iter().any(|x| x == id) {
+        list.push(id.to_string());
+    }
+}
+
+fn push_index(list: &mut Vec<usize>, i: usize) {
+    if list.last() != Some(&i) && !list.contains(&i) {
+        list.push(i);
+    }
+}
+
+/// Assembles the site from parsed articles and the registry. Articles must be sorted by path.
+pub fn assemble(config: Config, mut articles: Vec<Article>, registry: Registry) -> (Site, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    // Site order: newest first, then by slug, so output never depends on file-system order.
+    articles.sort_by(|a, b| b.date.sort_key().cmp(&a.date.sort_key()).then_with(|| a.slug.cmp(&b.slug)));
+    check_collisions(&articles, &mut problems);
+
+    for a in &articles {
+        check_refs(a.claims.iter().flat_map(|c| &c.sources), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
+        check_refs(a.events.iter().flat_map(|e| &e.sources), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
+        check_refs(a.events.iter().flat_map(|e| &e.entities), &registry.entities, "entity", "ENTITY-UNKNOWN", &mut problems);
+        check_refs(&a.entities, &registry.entities, "entity", "ENTITY-UNKNOWN", &mut problems);
+        check_duplicate_ids(a, &mut problems);
+    }
+
+    let options = markdown::Options { base_path: &config.base_path, raw_html_trusted: config.raw_html == crate::config::RawHtml::Trusted };
+    let bodies: Vec<(markdown::Rendered, Vec<Diagnostic>)> = articles
+        .par_iter()
+        .map(|a| {
+            let lookup = ArticleLookup { registry: &registry, article: a };
+            let mut rendered = markdown::render(a.doc.body_text(), &lookup, &options);
+            let diags = std::mem::take(&mut rendered.problems)
+                .into_iter()
+                .map(|p| {
+                    let d = a.doc.body_diag(p.is_error, p.code, p.offset, p.message);
+                    match p.help {
+                        Some(help) => d.with_help(help),
+                        None => d,
+                    }
+                })
+                .collect();
+            (rendered, diags)
+        })
+        .collect();
+
+    let mut built: Vec<BuiltArticle> = Vec::with_capacity(articles.len());
+    for (article, (body, diags)) in articles.into_iter().zip(bodies) {
+        problems.extend(diags);
+        let references = references(&article, &body, &registry);
+        let mut entities = Vec::new();
+        for r in &article.entities {
+            push_unique(&mut entities, &r.id);
+        }
+        for id in &body.mentions {
+            push_unique(&mut entities, id);
+        }
+        entities.retain(|id| registry.entities.contains_key(id));
+        built.push(BuiltArticle { article, body, references, entities, events: Vec::new() });
+    }
+
+    let timeline = merge_timeline(&mut built, &registry, &mut problems);
+    let (sources, entities) = cross_index(&built, &timeline, registry, &mut problems);
+    let tags = tag_index(&built, &mut problems);
+    (Site { config, articles: built, sources, entities, timeline, tags }, problems)
+}
+
+fn check_collisions(articles: &[Article], problems: &mut Vec<Diagnostic>) {
+    let mut by_slug: BTreeMap<String, Vec<&Article>> = BTreeMap::new();
+    for a in articles {
+        by_slug.entry(a.slug.to_lowercase()).or_default().push(a);
+    }
+    for (slug, list) in by_slug {
+        if list.len() > 1 {
+            let files: Vec<&str> = list.iter().map(|a| a.doc.file.path.as_str()).collect();
+            for a in &list[1..] {
+                problems.push(
+                    crate::diag::Diagnostic::error(
+                        "PATH-COLLISION",
+                        &a.doc.file.path,
+                        Some(crate::diag::Pos::START),
+                        format!("articles/{slug}/index.html would be written by {}", files.join(" and ")),
+                    )
+                    .with_help("give one of the articles another `slug:`"),
+                );
+            }
+        }
+    }
+}
+
+fn check_duplicate_ids(a: &Article, problems: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &crate::content::Claim> = HashMap::new();
+    for c in &a.claims {
+        if let Some(first) = seen.insert(&c.id, c) {
+            problems.push(
+                c.origin
+                    .error("ID-DUPLICATE", format!("claim '{}' is already defined at {}", c.id, first.origin.describe()))
+                    .with_help("give each claim of an article its own id"),
+            );
+        }
+    }
+}
+
+fn references(article: &Article, body: &markdown::Rendered, registry: &Registry) -> Vec<Reference> {
+    let mut refs: Vec<Reference> = body
+        .citations
+        .iter()
+        .map(|c| Reference { id: c.id.clone(), number: c.number, uses: c.uses.clone() })
+        .collect();
+    let extra = article.claims.iter().flat_map(|c| &c.sources).chain(article.events.iter().flat_map(|e| &e.sources));
+    for r in extra {
+        if registry.sources.contains_key(&r.id) && !refs.iter().any(|x| x.id == r.id) {
+            let number = refs.len() + 1;
+            refs.push(Reference { id: r.id.clone(), number, uses: Vec::new() });
+        }
+    }
+    refs
+}
+
+fn event_anchor(id: Option<&str>, slug: &str, index: usize) -> String {
+    match id {
+        Some(id) => format!("event-{id}"),
+        None => format!("event-{slug}-{}", index + 1),
+    }
+}
+
+fn merge_timeline(built: &mut [BuiltArticle], registry: &Registry, problems: &mut Vec<Diagnostic>) -> Vec<TimelineEvent> {
+    struct Pending<'a> {
+        event: TimelineEvent,
+        first: &'a crate::content::Event,
+        order: (usize, usize),
+    }
+    // Events in file order so "first definition" is the same on every run.
+    let mut order: Vec<usize> = (0..built.len()).collect();
+    order.sort_by(|&a, &b| built[a].article.doc.file.path.cmp(&built[b].article.doc.file.path));
+    let mut merged: Vec<Pending> = Vec::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut owner: Vec<Vec<usize>> = vec![Vec::new(); built.len()];
+    for &ai in &order {
+        let article = &built[ai].article;
+        for (ei, e) in article.events.iter().enumerate() {
+            let known_sources = e.sources.iter().filter(|r| registry.sources.contains_key(&r.id));
+            let known_entities = e.entities.iter().filter(|r| registry.entities.contains_key(&r.id));
+            if let Some(&mi) = e.id.as_deref().and_then(|id| by_id.get(id)) {
+                let pending = &mut merged[mi];
+                if pending.first.date != e.date || pending.first.title != e.title {
+                    let what = if pending.first.date != e.date { "date" } else { "title" };
+                    problems.push(
+                        e.origin
+                            .error("EVENT-CONFLICT", format!("event '{}' has a different {what} at {}", e.id.as_deref().unwrap_or_default(), pending.first.origin.describe()))
+                            .with_help("an event id names one event: give both the same date and title, or use another id"),
+                    );
+                }
+                for r in known_sources {
+                    push_unique(&mut pending.event.sources, &r.id);
+                }
+                for r in known_entities {
+                    push_unique(&mut pending.event.entities, &r.id);
+                }
+                push_index(&mut pending.event.articles, ai);
+                owner[ai].push(mi);
+                continue;
+            }
+            if e.sources.is_empty() {
+                problems.push(e.origin.warning("EVENT-NO-SOURCE", format!("event '{}' has no sources", e.title)).with_help("add `sources: [source-id]`"));
+            }
+            let mut sources = Vec::new();
+            for r in known_sources {
+                push_unique(&mut sources, &r.id);
+            }
+            let mut entities = Vec::new();
+            for r in known_entities {
+                push_unique(&mut entities, &r.id);
+            }
+            if let Some(id) = e.id.as_deref() {
+                by_id.insert(id, merged.len());
+            }
+            owner[ai].push(merged.len());
+            merged.push(Pending {
+                event: TimelineEvent {
+                    anchor: event_anchor(e.id.as_deref(), &article.slug, ei),
+                    date: e.date.clone(),
+                    title: e.title.clone(),
+                    sources,
+                    entities,
+                    articles: vec![ai],
+                },
+                first: e,
+                order: (ai, ei),
+            });
+        }
+    }
+    // Date order; ties by the defining article's site position, then position in its list.
+    let mut sorted: Vec<usize> = (0..merged.len()).collect();
+    sorted.sort_by(|&a, &b| merged[a].event.date.sort_key().cmp(&merged[b].event.date.sort_key()).then(merged[a].order.cmp(&merged[b].order)));
+    let mut rank = vec![0; merged.len()];
+    for (r, &i) in sorted.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut events: Vec<Option<TimelineEvent>> = merged.into_iter().map(|p| Some(p.event)).collect();
+    let mut timeline = Vec::with_capacity(events.len());
+    for &i in &sorted {
+        if let Some(mut e) = events[i].take() {
+            e.articles.sort_unstable();
+            timeline.push(e);
+        }
+    }
+    for (ai, list) in owner.into_iter().enumerate() {
+        let mut ranks: Vec<usize> = list.into_iter().map(|m| rank[m]).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        built[ai].events = ranks;
+    }
+    timeline
+}
+
+fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Registry, problems: &mut Vec<Diagnostic>) -> (Vec<SourceEntry>, Vec<EntityEntry>) {
+    let mut sources: Vec<SourceEntry> = registry
+        .sources
+        .into_values()
+        .map(|source| SourceEntry { source, articles: Vec::new(), claims: Vec::new(), events: Vec::new() })
+        .collect();
+    sources.sort_by(|a, b| a.source.id.cmp(&b.source.id));
+    let mut entities: Vec<EntityEntry> = registry
+        .entities
+        .into_values()
+        .map(|entity| EntityEntry { entity, articles: Vec::new(), events: Vec::new(), claims: Vec::new() })
+        .collect();
+    entities.sort_by(|a, b| a.entity.name.to_lowercase().cmp(&b.entity.name.to_lowercase()).then_with(|| a.entity.id.cmp(&b.entity.id)));
+    let source_at: HashMap<String, usize> = sources.iter().enumerate().map(|(i, s)| (s.source.id.clone(), i)).collect();
+    let entity_at: HashMap<String, usize> = entities.iter().enumerate().map(|(i, e)| (e.entity.id.clone(), i)).collect();
+
+    for (ai, b) in built.iter().enumerate() {
+        for r in &b.references {
+            if let Some(&si) = source_at.get(&r.id) {
+                push_index(&mut sources[si].articles, ai);
+            }
+        }
+        for (ci, c) in b.article.claims.iter().enumerate() {
+            for r in &c.sources {
+                if let Some(&si) = source_at.get(&r.id) {
+                    if !sources[si].claims.contains(&(ai, ci)) {
+                        sources[si].claims.push((ai, ci));
+                    }
+                }
+            }
+        }
+        for id in &b.entities {
+            if let Some(&ei) = entity_at.get(id) {
+                push_index(&mut entities[ei].articles, ai);
+                let entity = &entities[ei].entity;
+                let names: Vec<String> = std::iter::once(&entity.name).chain(&entity.aka).map(|n| n.to_lowercase()).collect();
+                for (ci, c) in b.article.claims.iter().enumerate() {
+                    let text = c.text.to_lowercase();
+                    if names.iter().any(|n| text.contains(n.as_str())) {
+                        entities[ei].claims.push((ai, ci));
+                    }
+                }
+            }
+        }
+    }
+    for (ti, e) in timeline.iter().enumerate() {
+        for id in &e.sources {
+            if let Some(&si) = source_at.get(id) {
+                sources[si].events.push(ti);
+            }
+        }
+        for id in &e.entities {
+            if let Some(&ei) = entity_at.get(id) {
+                entities[ei].events.push(ti);
+            }
+        }
+    }
+    for entry in &mut sources {
+        entry.articles.sort_unstable();
+        let cited = !entry.articles.is_empty() || !entry.events.is_empty();
+        let s = &entry.source;
+        if !cited {
+            problems.push(s.origin.warning("SOURCE-UNUSED", format!("source '{}' is never cited", s.id)).with_help("cite it with [@id] or remove it"));
+        } else if s.url.is_none() && s.published.is_none() {
+            problems.push(
+                s.origin
+                    .warning("SOURCE-INCOMPLETE", format!("source '{}' has neither a url nor a published date", s.id))
+                    .with_help("add `url:` or `published:` when known, so readers can find it"),
+            );
+        }
+    }
+    for entry in &mut entities {
+        entry.articles.sort_unstable();
+    }
+    (sources, entities)
+}
+
+fn tag_index(built: &[BuiltArticle], problems: &mut Vec<Diagnostic>) -> Vec<TagEntry> {
+    let mut tags: BTreeMap<String, TagEntry> = BTreeMap::new();
+    for (ai, b) in built.iter().enumerate() {
+        for (ti, t) in b.article.tags.iter().enumerate() {
+            let entry = tags.entry(t.slug.clone()).or_insert_with(|| TagEntry { slug: t.slug.clone(), name: t.name.clone(), articles: Vec::new() });
+            if entry.name.to_lowercase() != t.name.to_lowercase() {
+                let origin = crate::content::Origin::item(&b.article.doc, Some("tags"), ti);
+                problems.push(
+                    origin
+                        .error("PATH-COLLISION", format!("tag '{}' and tag '{}' would share the page tags/{}/", t.name, entry.name, t.slug))
+                        .with_help(format!("write the tag as '{}'", entry.name)),
+                );
+            }
+            push_index(&mut entry.articles, ai);
+        }
+    }
+    tags.into_values().collect()
+}

@@ -1,0 +1,217 @@
+//! Writing the output folder: safety checks, a manifest marking it as brief's, all-or-nothing updates, stale-file removal.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::render::Page;
+
+/// The marker file: its presence says brief created the folder; it lists the files brief wrote.
+pub const MANIFEST: &str = ".brief-manifest";
+/// Suffix of temporary files during a write; leftovers from an interrupted build are removed.
+const TEMP_SUFFIX: &str = ".brief-tmp";
+const MANIFEST_HEADER: &str = "# Written by brief. Files listed here are replaced or removed by the next build; others are never touched.";
+
+/// What a write did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files created or changed.
+    pub written: usize,
+    /// Files left alone because their bytes were already right.
+    pub unchanged: usize,
+    /// Stale files of an earlier build removed.
+    pub removed: usize,
+}
+
+fn error(out: &Path, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, &out.display().to_string(), None, message)
+}
+
+/// Canonical form of a path that may not exist yet: its nearest existing ancestor, canonicalised, plus the rest.
+fn canonical_lenient(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut full = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        full.push(name);
+    }
+    full
+}
+
+/// Refuses output folders that would put the site's inputs or unrelated files at risk.
+pub fn check_location(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    let root = canonical_lenient(root);
+    let target = canonical_lenient(out);
+    if root.starts_with(&target) {
+        return Err(error(out, "CFG-OUTDIR", "the output folder contains the site itself; refusing to write there")
+            .with_help("use a dedicated folder such as site/"));
+    }
+    for input in ["content", "templates", "static"] {
+        if target.starts_with(root.join(input)) {
+            return Err(error(out, "CFG-OUTDIR", format!("the output folder is inside {input}/; refusing to write there"))
+                .with_help("use a dedicated folder such as site/"));
+        }
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if target.parent().is_none() || home.is_some_and(|h| canonical_lenient(&h) == target) {
+        return Err(error(out, "CFG-OUTDIR", "refusing to use the file-system root or the home folder as output"));
+    }
+    if target.exists() && !target.is_dir() {
+        return Err(error(out, "CFG-OUTDIR", "the output path exists and is not a folder"));
+    }
+    if target.is_dir() && !target.join(MANIFEST).is_file() && !force {
+        let non_empty = fs::read_dir(&target).map(|mut d| d.next().is_some()).unwrap_or(false);
+        if non_empty {
+            return Err(error(out, "CFG-OUTDIR-FOREIGN", "the output folder is not empty and was not created by brief")
+                .with_help("choose another --output, empty the folder, or pass --force to write into it (brief never deletes files it did not write)"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a page path is a relative path of plain segments.
+fn safe_rel(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Refuses pages whose paths escape the output folder or collide (case-insensitively, as on macOS and Windows).
+pub fn check_pages(pages: &[Page], out: &Path) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for page in pages {
+        if !safe_rel(&page.path) || page.path == MANIFEST {
+            problems.push(error(out, "PATH-ESCAPE", format!("refusing to write '{}': not a plain path inside the output folder", page.path)));
+            continue;
+        }
+        if let Some(first) = seen.insert(page.path.to_lowercase(), &page.path) {
+            problems.push(
+                error(out, "PATH-COLLISION", format!("{} would be written twice (also as {first})", page.path))
+                    .with_help("rename the static file or change the slug that produces this path"),
+            );
+        }
+    }
+    problems
+}
+
+fn read_manifest(out: &Path) -> BTreeSet<String> {
+    fs::read_to_string(out.join(MANIFEST))
+        .map(|text| text.lines().filter(|l| !l.starts_with('#') && safe_rel(l)).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(TEMP_SUFFIX);
+    path.with_file_name(name)
+}
+
+/// Writes the pages: changed files go to temporary files first and are renamed into place
+/// only when every one was written, so an I/O failure leaves the folder as it was.
+/// Files from the previous build that are no longer produced are removed; nothing else is.
+pub fn write(out: &Path, pages: &[Page]) -> Result<WriteReport, Diagnostic> {
+    let mut report = WriteReport::default();
+    let previous = read_manifest(out);
+    let fail = |path: &Path, err: std::io::Error| error(path, "FS-WRITE", format!("cannot write: {err}"));
+    fs::create_dir_all(out).map_err(|e| fail(out, e))?;
+    remove_temp_leftovers(out);
+
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let stage = |staged: &mut Vec<(PathBuf, PathBuf)>, report: &mut WriteReport| -> Result<(), Diagnostic> {
+        for page in pages {
+            let target = out.join(&page.path);
+            if fs::symlink_metadata(&target).is_ok_and(|m| m.is_file() && m.len() == page.bytes.len() as u64)
+                && fs::read(&target).is_ok_and(|old| old == page.bytes)
+            {
+                report.unchanged += 1;
+                continue;
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+            }
+            let temp = temp_path(&target);
+            staged.push((temp.clone(), target));
+            let mut file = fs::File::create(&temp).map_err(|e| fail(&temp, e))?;
+            file.write_all(&page.bytes).map_err(|e| fail(&temp, e))?;
+        }
+        Ok(())
+    };
+    if let Err(d) = stage(&mut staged, &mut report) {
+        for (temp, _) in &staged {
+            let _ = fs::remove_file(temp);
+        }
+        return Err(d);
+    }
+    for (temp, target) in &staged {
+        if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+            let _ = fs::remove_file(temp);
+            return Err(error(target, "FS-WRITE", "a folder is in the way of this file"));
+        }
+        fs::rename(temp, target).map_err(|e| fail(target, e))?;
+        report.written += 1;
+    }
+
+    let current: BTreeSet<String> = pages.iter().map(|p| p.path.clone()).collect();
+    for stale in previous.difference(&current) {
+        let path = out.join(stale);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) && fs::remove_file(&path).is_ok() {
+            report.removed += 1;
+            remove_empty_parents(out, &path);
+        }
+    }
+    let mut manifest = String::from(MANIFEST_HEADER);
+    manifest.push('\n');
+    for path in &current {
+        manifest.push_str(path);
+        manifest.push('\n');
+    }
+    if fs::read_to_string(out.join(MANIFEST)).ok().as_deref() != Some(manifest.as_str()) {
+        fs::write(out.join(MANIFEST), manifest).map_err(|e| fail(out, e))?;
+    }
+    Ok(report)
+}
+
+/// Removes folders left empty by stale-file removal, up to the output folder.
+fn remove_empty_parents(out: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Temporary files of an interrupted build are ours: remove them.
+fn remove_temp_leftovers(out: &Path) {
+    for entry in walkdir::WalkDir::new(out).follow_links(false).into_iter().flatten() {
+        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths_must_stay_inside() {
+        let cases = [("a/index.html", true), ("index.html", true), ("../x", false), ("/etc/x", false), ("a/../../x", false), ("a\\..\\x", false), ("", false), ("./a", false)];
+        for (path, ok) in cases {
+            assert_eq!(safe_rel(path), ok, "{path}");
+        }
+    }
+}

@@ -1,0 +1,594 @@
+//! Rendering: the Tera environment (embedded theme plus the site's overrides) and every page of the site.
+
+pub mod theme;
+pub mod views;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::content::{ClaimStatus, Date, EntityKind, SourceKind};
+use crate::diag::{Diagnostic, Pos};
+use crate::model::{BuiltArticle, Site, TimelineEvent};
+pub use theme::Theme;
+use views::*;
+
+/// One output file: a path relative to the output folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Relative path with `/` separators, e.g. `articles/x/index.html`.
+    pub path: String,
+    /// File content.
+    pub bytes: Vec<u8>,
+}
+
+/// Compiles the theme's templates once; reports every template error, located.
+pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    let templates = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
+    match tera.add_raw_templates(templates) {
+        Ok(()) => Ok(tera),
+        Err(err) => {
+            // Find every syntax error by compiling each template on its own; fall back to the combined error.
+            let mut problems: Vec<Diagnostic> = theme
+                .templates
+                .iter()
+                .filter_map(|t| {
+                    let mut alone = Tera::new();
+                    match alone.add_raw_template(&t.name, &t.text) {
+                        Err(e) if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) => Some(template_error(&e, theme, "TPL-PARSE", None)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            if problems.is_empty() {
+                problems.push(template_error(&err, theme, "TPL-PARSE", None));
+            }
+            Err(problems)
+        }
+    }
+}
+
+/// Turns a Tera error into a diagnostic naming the template file, line and column, and the page being rendered.
+fn template_error(err: &tera::Error, theme: &Theme, code: &'static str, page: Option<&str>) -> Diagnostic {
+    let while_rendering = page.map(|p| format!(" (while rendering {p})")).unwrap_or_default();
+    match err.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let pos = Pos { line: span.start_line.max(1), col: span.start_col + 1 };
+            let (path, text) = theme.describe(report.filename());
+            Diagnostic::error(code, &path, Some(pos), format!("{}{while_rendering}", report.message()))
+                .with_source(text)
+                .with_help("fix the template; see the Tera 2 documentation for the syntax")
+        }
+        _ => {
+            let mut message = err.to_string();
+            let mut source = std::error::Error::source(err);
+            while let Some(inner) = source {
+                message.push_str(": ");
+                message.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            Diagnostic::error(code, "templates", None, format!("{message}{while_rendering}"))
+                .with_help("check the template names used in {% extends %} and {% include %}")
+        }
+    }
+}
+
+/// Everything a template may need, built once per build and shared by all pages.
+struct Shared<'a> {
+    site: &'a Site,
+    site_view: SiteView<'a>,
+    statuses: Vec<StatusView>,
+    source_at: HashMap<&'a str, usize>,
+    entity_at: HashMap<&'a str, usize>,
+    /// Tag slugs per timeline event (from the articles that report it), for the filter.
+    event_tags: Vec<String>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(site: &'a Site) -> Self {
+        let config = &site.config;
+        let event_tags = site
+            .timeline
+            .iter()
+            .map(|e| {
+                let mut tags: Vec<&str> = e.articles.iter().flat_map(|&a| site.articles[a].article.tags.iter().map(|t| t.slug.as_str())).collect();
+                tags.sort_unstable();
+                tags.dedup();
+                tags.join(" ")
+            })
+            .collect();
+        Shared {
+            site,
+            site_view: SiteView {
+                title: &config.title,
+                description: config.description.as_deref(),
+                base_url: &config.base_url,
+                base_path: &config.base_path,
+                language: &config.language,
+                authors: &config.authors,
+                article_count: site.articles.len(),
+                event_count: site.timeline.len(),
+                source_count: site.sources.len(),
+                entity_count: site.entities.len(),
+            },
+            statuses: ClaimStatus::ALL.iter().map(|s| StatusView { status: s.as_str(), meaning: s.meaning() }).collect(),
+            source_at: site.source_index(),
+            entity_at: site.entity_index(),
+            event_tags,
+        }
+    }
+
+    fn url(&self, rel: &str) -> String {
+        format!("{}{rel}", self.site.config.base_path)
+    }
+
+    fn meta(&self, title: &str, description: Option<&str>, rel: &str, section: &'static str) -> PageMeta {
+        PageMeta {
+            title: title.to_string(),
+            description: description.or(self.site.config.description.as_deref()).map(str::to_string),
+            url: self.url(rel),
+            canonical: format!("{}{rel}", self.site.config.base_url),
+            section,
+        }
+    }
+
+    fn article_url(&self, a: &BuiltArticle) -> String {
+        self.url(&format!("articles/{}/", a.article.slug))
+    }
+
+    fn article_link(&self, index: usize) -> Link {
+        let a = &self.site.articles[index];
+        Link { name: a.article.title.clone(), url: self.article_url(a) }
+    }
+
+    fn tag_links(&self, a: &BuiltArticle) -> Vec<Link> {
+        a.article.tags.iter().map(|t| Link { name: t.name.clone(), url: self.url(&format!("tags/{}/", t.slug)) }).collect()
+    }
+
+    fn summary(&self, a: &BuiltArticle) -> ArticleSummary {
+        ArticleSummary {
+            title: a.article.title.clone(),
+            url: self.article_url(a),
+            date: date_view(&a.article.date),
+            updated: a.article.updated.as_ref().map(date_view),
+            summary: a.article.summary.clone(),
+            tags: self.tag_links(a),
+            source_count: a.references.len(),
+            claim_count: a.article.claims.len(),
+        }
+    }
+
+    fn entity_link(&self, id: &str) -> Option<EntityLink> {
+        let entry = &self.site.entities[*self.entity_at.get(id)?];
+        let e = &entry.entity;
+        Some(EntityLink {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            kind: e.kind.as_str(),
+            role: e.role.clone(),
+            url: self.url(&format!("entities/{}/", e.id)),
+            article_count: entry.articles.len(),
+        })
+    }
+
+    /// A link to a source; inside an article, `article` gives the reference-list number.
+    fn source_link(&self, id: &str, article: Option<&BuiltArticle>) -> Option<SourceLink> {
+        let s = &self.site.sources[*self.source_at.get(id)?].source;
+        let number = article.and_then(|a| a.references.iter().find(|r| r.id == id)).map(|r| r.number);
+        Some(SourceLink {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            url: self.url(&format!("sources/{}/", s.id)),
+            number,
+            ref_anchor: number.map(|n| format!("ref-{n}")),
+        })
+    }
+
+    fn event_view(&self, index: usize, article: Option<&BuiltArticle>) -> EventView {
+        let e: &TimelineEvent = &self.site.timeline[index];
+        EventView {
+            anchor: e.anchor.clone(),
+            url: self.url(&format!("timeline/#{}", e.anchor)),
+            date: date_view(&e.date),
+            title: e.title.clone(),
+            sources: e.sources.iter().filter_map(|id| self.source_link(id, article)).collect(),
+            entities: e.entities.iter().filter_map(|id| self.entity_link(id)).collect(),
+            articles: e.articles.iter().map(|&a| self.article_link(a)).collect(),
+            entity_ids: e.entities.join(" "),
+            tag_slugs: self.event_tags[index].clone(),
+        }
+    }
+
+    fn claim_view(&self, article_index: usize, claim_index: usize, in_article: bool) -> Option<ClaimView> {
+        let a = &self.site.articles[article_index];
+        let c = a.article.claims.get(claim_index)?;
+        let anchor = format!("claim-{}", c.id);
+        let article_url = self.article_url(a);
+        Some(ClaimView {
+            id: c.id.clone(),
+            text: c.text.clone(),
+            status: c.status.as_str(),
+            status_meaning: c.status.meaning(),
+            sources: c.sources.iter().filter_map(|r| self.source_link(&r.id, in_article.then_some(a))).collect(),
+            article: Link { name: a.article.title.clone(), url: article_url.clone() },
+            url: format!("{article_url}#{anchor}"),
+            anchor,
+        })
+    }
+
+    fn source_view(&self, index: usize) -> SourceView {
+        let entry = &self.site.sources[index];
+        let s = &entry.source;
+        SourceView {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            kind: s.kind.as_str(),
+            kind_label: s.kind.plural_label(),
+            published: s.published.as_ref().map(date_view),
+            accessed: s.accessed.as_ref().map(date_view),
+            external_url: s.url.clone(),
+            archive_url: s.archive.clone(),
+            url: self.url(&format!("sources/{}/", s.id)),
+            articles: entry.articles.iter().map(|&a| self.article_link(a)).collect(),
+            claims: entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect(),
+            events: entry.events.iter().map(|&e| self.event_view(e, None)).collect(),
+        }
+    }
+
+    fn article_view(&self, a: &BuiltArticle) -> ArticleView {
+        let article_index = self.site.articles.iter().position(|x| std::ptr::eq(x, a)).unwrap_or_default();
+        let references = a
+            .references
+            .iter()
+            .filter_map(|r| {
+                let s = &self.site.sources[*self.source_at.get(r.id.as_str())?].source;
+                let mut locators: Vec<String> = r.uses.iter().filter_map(|u| u.locator.clone()).collect();
+                locators.dedup();
+                Some(ReferenceView {
+                    number: r.number,
+                    anchor: format!("ref-{}", r.number),
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    publisher: s.publisher.clone(),
+                    kind: s.kind.as_str(),
+                    published: s.published.as_ref().map(date_view),
+                    accessed: s.accessed.as_ref().map(date_view),
+                    external_url: s.url.clone(),
+                    archive_url: s.archive.clone(),
+                    url: self.url(&format!("sources/{}/", s.id)),
+                    uses: r
+                        .uses
+                        .iter()
+                        .enumerate()
+                        .map(|(i, u)| CitationUseView { anchor: u.anchor.clone(), label: use_label(i), locator: u.locator.clone() })
+                        .collect(),
+                    locators,
+                })
+            })
+            .collect();
+        ArticleView {
+            title: a.article.title.clone(),
+            url: self.article_url(a),
+            date: date_view(&a.article.date),
+            updated: a.article.updated.as_ref().map(date_view),
+            summary: a.article.summary.clone(),
+            tags: self.tag_links(a),
+            body_html: a.body.html.clone(),
+            headings: a.body.headings.iter().map(|h| HeadingView { level: h.level, id: h.id.clone(), text: h.text.clone() }).collect(),
+            references,
+            claims: (0..a.article.claims.len()).filter_map(|c| self.claim_view(article_index, c, true)).collect(),
+            entities: a.entities.iter().filter_map(|id| self.entity_link(id)).collect(),
+            events: a.events.iter().map(|&e| self.event_view(e, Some(a))).collect(),
+            updates: a.article.updates.iter().map(|u| UpdateView { date: date_view(&u.date), note: u.note.clone() }).collect(),
+        }
+    }
+}
+
+/// Back-link labels: a, b, …, z, aa, ab, …
+fn use_label(i: usize) -> String {
+    let mut n = i;
+    let mut label = Vec::new();
+    loop {
+        label.push(b'a' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    label.reverse();
+    String::from_utf8(label).unwrap_or_default()
+}
+
+/// The reader-facing forms of a date.
+pub fn date_view(d: &Date) -> DateView {
+    DateView {
+        display: d.display(),
+        datetime: d.html_datetime(),
+        iso: d.iso(),
+        rfc3339: d.rfc3339(),
+        approximate: d.is_approximate(),
+        uncertain: d.is_uncertain(),
+    }
+}
+
+/// A page to render: output path, template, and its own variables.
+struct Job {
+    path: String,
+    template: &'static str,
+    context: Context,
+}
+
+fn job(path: String, template: &'static str, page: PageMeta, vars: impl Serialize) -> Job {
+    let mut context = Context::from_serialize(&vars).unwrap_or_default();
+    context.insert("page", &page);
+    Job { path, template, context }
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct IndexVars {
+    lead: Option<ArticleSummary>,
+    articles: Vec<ArticleSummary>,
+    latest_events: Vec<EventView>,
+    key_entities: Vec<EntityLink>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    published: String,
+    updated: String,
+    summary: Option<String>,
+    body_html: String,
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+/// Number of events on the front page.
+const FRONT_PAGE_EVENTS: usize = 6;
+/// Number of entities on the front page.
+const FRONT_PAGE_ENTITIES: usize = 10;
+
+fn jobs(shared: &Shared) -> Vec<Job> {
+    let site = shared.site;
+    let mut jobs = Vec::new();
+    let summaries = || site.articles.iter().map(|a| shared.summary(a)).collect::<Vec<_>>();
+
+    let mut key_entities: Vec<&crate::model::EntityEntry> = site.entities.iter().filter(|e| !e.articles.is_empty()).collect();
+    key_entities.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then_with(|| a.entity.name.cmp(&b.entity.name)));
+    jobs.push(job(
+        "index.html".into(),
+        "index.html",
+        shared.meta(&site.config.title, None, "", "home"),
+        IndexVars {
+            lead: site.articles.first().map(|a| shared.summary(a)),
+            articles: summaries(),
+            latest_events: (0..site.timeline.len()).rev().take(FRONT_PAGE_EVENTS).map(|i| shared.event_view(i, None)).collect(),
+            key_entities: key_entities.iter().take(FRONT_PAGE_ENTITIES).filter_map(|e| shared.entity_link(&e.entity.id)).collect(),
+        },
+    ));
+
+    for a in &site.articles {
+        #[derive(Serialize)]
+        struct Vars {
+            article: ArticleView,
+        }
+        let rel = format!("articles/{}/", a.article.slug);
+        let meta = shared.meta(&a.article.title, a.article.summary.as_deref(), &rel, "article");
+        jobs.push(job(format!("{rel}index.html"), "article.html", meta, Vars { article: shared.article_view(a) }));
+    }
+
+    timeline_job(shared, &mut jobs);
+
+    #[derive(Serialize)]
+    struct GroupsVars<T> {
+        groups: Vec<Group<T>>,
+    }
+    let source_views: Vec<SourceView> = (0..site.sources.len()).map(|i| shared.source_view(i)).collect();
+    for (i, view) in source_views.iter().enumerate() {
+        #[derive(Serialize)]
+        struct Vars<'a> {
+            source: &'a SourceView,
+        }
+        let rel = format!("sources/{}/", site.sources[i].source.id);
+        let meta = shared.meta(&view.title, None, &rel, "sources");
+        jobs.push(job(format!("{rel}index.html"), "source.html", meta, Vars { source: view }));
+    }
+    let mut source_views: Vec<Option<SourceView>> = source_views.into_iter().map(Some).collect();
+    let groups: Vec<Group<SourceView>> = SourceKind::ALL
+        .iter()
+        .map(|kind| Group {
+            kind: kind.as_str(),
+            label: kind.plural_label(),
+            items: site.sources.iter().enumerate().filter(|(_, s)| s.source.kind == *kind).filter_map(|(i, _)| source_views[i].take()).collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect();
+    jobs.push(job("sources/index.html".into(), "sources.html", shared.meta("Sources", None, "sources/", "sources"), GroupsVars { groups }));
+
+    for entry in &site.entities {
+        #[derive(Serialize)]
+        struct Vars {
+            entity: EntityView,
+        }
+        let e = &entry.entity;
+        let rel = format!("entities/{}/", e.id);
+        let view = EntityView {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            kind: e.kind.as_str(),
+            kind_label: e.kind.plural_label(),
+            aka: e.aka.clone(),
+            role: e.role.clone(),
+            description: e.description.clone(),
+            url: shared.url(&rel),
+            articles: entry.articles.iter().map(|&a| shared.article_link(a)).collect(),
+            claims: entry.claims.iter().filter_map(|&(a, c)| shared.claim_view(a, c, false)).collect(),
+            events: entry.events.iter().map(|&i| shared.event_view(i, None)).collect(),
+        };
+        let meta = shared.meta(&e.name, e.description.as_deref(), &rel, "entities");
+        jobs.push(job(format!("{rel}index.html"), "entity.html", meta, Vars { entity: view }));
+    }
+    let groups: Vec<Group<EntityLink>> = EntityKind::ALL
+        .iter()
+        .map(|kind| Group {
+            kind: kind.as_str(),
+            label: kind.plural_label(),
+            items: site.entities.iter().filter(|e| e.entity.kind == *kind).filter_map(|e| shared.entity_link(&e.entity.id)).collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect();
+    jobs.push(job("entities/index.html".into(), "entities.html", shared.meta("Entities", None, "entities/", "entities"), GroupsVars { groups }));
+
+    let tag_view = |t: &crate::model::TagEntry| TagView { name: t.name.clone(), slug: t.slug.clone(), url: shared.url(&format!("tags/{}/", t.slug)), count: t.articles.len() };
+    for t in &site.tags {
+        #[derive(Serialize)]
+        struct Vars {
+            tag: TagView,
+            articles: Vec<ArticleSummary>,
+        }
+        let rel = format!("tags/{}/", t.slug);
+        let meta = shared.meta(&format!("Topic: {}", t.name), None, &rel, "tags");
+        let articles = t.articles.iter().map(|&a| shared.summary(&site.articles[a])).collect();
+        jobs.push(job(format!("{rel}index.html"), "tag.html", meta, Vars { tag: tag_view(t), articles }));
+    }
+    #[derive(Serialize)]
+    struct TagsVars {
+        tags: Vec<TagView>,
+    }
+    jobs.push(job("tags/index.html".into(), "tags.html", shared.meta("Topics", None, "tags/", "tags"), TagsVars { tags: site.tags.iter().map(tag_view).collect() }));
+
+    jobs.push(job("404.html".into(), "404.html", shared.meta("Page not found", None, "404.html", "notfound"), Empty {}));
+
+    #[derive(Serialize)]
+    struct FeedVars {
+        updated: String,
+        entries: Vec<FeedEntry>,
+    }
+    let entries: Vec<FeedEntry> = site
+        .articles
+        .iter()
+        .map(|a| FeedEntry {
+            title: a.article.title.clone(),
+            url: format!("{}articles/{}/", site.config.base_url, a.article.slug),
+            published: a.article.date.rfc3339(),
+            updated: a.article.updated.as_ref().unwrap_or(&a.article.date).rfc3339(),
+            summary: a.article.summary.clone(),
+            body_html: a.body.html.clone(),
+        })
+        .collect();
+    let updated = site.articles.iter().map(|a| a.article.updated.as_ref().unwrap_or(&a.article.date)).max_by_key(|d| d.sort_key()).map_or_else(|| "1970-01-01T00:00:00Z".to_string(), Date::rfc3339);
+    jobs.push(job("feed.xml".into(), "feed.xml", shared.meta("Feed", None, "feed.xml", "home"), FeedVars { updated, entries }));
+
+    #[derive(Serialize)]
+    struct SitemapVars {
+        urls: Vec<SitemapUrl>,
+    }
+    let urls = jobs
+        .iter()
+        .filter(|j| j.path.ends_with("index.html"))
+        .map(|j| {
+            let dir = j.path.trim_end_matches("index.html");
+            let lastmod = site.articles.iter().find(|a| format!("articles/{}/", a.article.slug) == dir).map(|a| a.article.updated.as_ref().unwrap_or(&a.article.date).html_datetime());
+            SitemapUrl { loc: format!("{}{dir}", site.config.base_url), lastmod }
+        })
+        .collect();
+    jobs.push(job("sitemap.xml".into(), "sitemap.xml", shared.meta("Sitemap", None, "sitemap.xml", "home"), SitemapVars { urls }));
+    jobs
+}
+
+fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
+    let site = shared.site;
+    let mut years: Vec<YearGroup> = Vec::new();
+    for i in 0..site.timeline.len() {
+        let e = &site.timeline[i];
+        let year = e.date.year();
+        if years.last().is_none_or(|y| y.year != year) {
+            years.push(YearGroup { year, anchor: format!("y{year}"), months: Vec::new() });
+        }
+        let Some(group) = years.last_mut() else { continue };
+        let (label, anchor) = match e.date.month() {
+            Some(m) => (month_label(m, year), format!("m{year}-{m:02}")),
+            None => (format!("{year}"), format!("m{year}")),
+        };
+        if group.months.last().is_none_or(|m| m.anchor != anchor) {
+            group.months.push(MonthGroup { label, anchor, events: Vec::new() });
+        }
+        if let Some(month) = group.months.last_mut() {
+            month.events.push(shared.event_view(i, None));
+        }
+    }
+    let mut filter_entities: Vec<EntityLink> = site
+        .entities
+        .iter()
+        .filter(|e| !e.events.is_empty())
+        .filter_map(|e| shared.entity_link(&e.entity.id))
+        .collect();
+    filter_entities.sort_by(|a, b| a.name.cmp(&b.name));
+    let filter_tags = site
+        .tags
+        .iter()
+        .map(|t| TagView { name: t.name.clone(), slug: t.slug.clone(), url: shared.url(&format!("tags/{}/", t.slug)), count: t.articles.len() })
+        .collect();
+    #[derive(Serialize)]
+    struct Vars {
+        years: Vec<YearGroup>,
+        filter_entities: Vec<EntityLink>,
+        filter_tags: Vec<TagView>,
+    }
+    let meta = shared.meta("Timeline", Some("Every dated event of the briefing, merged from all articles."), "timeline/", "timeline");
+    jobs.push(job("timeline/index.html".into(), "timeline.html", meta, Vars { years, filter_entities, filter_tags }));
+}
+
+fn month_label(month: i8, year: i16) -> String {
+    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let name = MONTHS.get((month as usize).saturating_sub(1)).copied().unwrap_or("?");
+    format!("{name} {year}")
+}
+
+/// Renders every page of the site (in parallel) plus the data files; all template errors are reported.
+pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagnostic>) {
+    let shared = Shared::new(site);
+    let mut globals = Context::new();
+    globals.insert("site", &shared.site_view);
+    globals.insert("statuses", &shared.statuses);
+    let jobs = jobs(&shared);
+    let results: Vec<Result<Page, Diagnostic>> = jobs
+        .into_par_iter()
+        .map(|mut job| {
+            job.context.extend(globals.clone());
+            tera.render(job.template, &job.context)
+                .map(|html| Page { path: job.path.clone(), bytes: html.into_bytes() })
+                .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(results.len() + theme.statics.len() + 2);
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(page) => pages.push(page),
+            Err(d) => problems.push(d),
+        }
+    }
+    pages.extend(crate::render::data::timeline_files(site, &shared));
+    for file in &theme.statics {
+        pages.push(Page { path: file.path.clone(), bytes: file.bytes.clone() });
+    }
+    (pages, problems)
+}
+
+pub mod data;
