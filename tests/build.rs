@@ -1,0 +1,152 @@
+//! Integration tests of `brief build`: fixture sites built into temp folders, output inspected.
+
+mod common;
+
+use common::{Fixture, article, broken_links};
+
+#[test]
+fn example_briefing_builds_with_every_link_resolving() {
+    let f = Fixture::example();
+    let run = f.build_ok(&[]);
+    assert!(run.stderr.contains("built "), "{}", run.stderr);
+    let site = f.tree("site");
+    for page in ["index.html", "timeline/index.html", "sources/index.html", "entities/index.html", "tags/index.html", "404.html", "feed.xml", "sitemap.xml", "timeline.json"] {
+        assert!(site.contains_key(page), "missing {page}");
+    }
+    let articles = site.keys().filter(|k| k.starts_with("articles/") && k.ends_with("index.html")).count();
+    assert!(articles >= 4, "{articles} articles");
+    let problems = broken_links(&f.path("site"), "/briefings/");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn subpath_base_url_is_honoured_by_every_link() {
+    let f = Fixture::example();
+    f.build_ok(&["--base-url", "https://example.org/sub/briefing/"]);
+    let problems = broken_links(&f.path("site"), "/sub/briefing/");
+    assert!(problems.is_empty(), "{problems:#?}");
+    let index = f.read("site/index.html");
+    assert!(index.contains("href=\"/sub/briefing/timeline/\""), "nav link under the subpath");
+    assert!(!index.contains("href=\"/briefings/"), "no link to the configured path");
+    let feed = f.read("site/feed.xml");
+    assert!(feed.contains("https://example.org/sub/briefing/articles/"), "feed uses absolute URLs");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let f = Fixture::example();
+    f.build_ok(&["--output", f.path("one").to_str().expect("utf8")]);
+    f.build_ok(&["--output", f.path("two").to_str().expect("utf8")]);
+    assert_eq!(f.tree("one"), f.tree("two"));
+}
+
+#[test]
+fn a_rebuild_without_changes_writes_nothing_and_stale_pages_go() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    f.write("content/b.md", &article("B", "2020-01-02", "Body"));
+    f.build_ok(&[]);
+    let before = std::fs::metadata(f.path("site/articles/a/index.html")).and_then(|m| m.modified()).expect("mtime");
+    let run = f.build_ok(&[]);
+    assert!(run.stderr.contains("(0 written"), "{}", run.stderr);
+    let after = std::fs::metadata(f.path("site/articles/a/index.html")).and_then(|m| m.modified()).expect("mtime");
+    assert_eq!(before, after);
+
+    f.write("site/CNAME", "example.org\n");
+    std::fs::remove_file(f.path("content/b.md")).expect("rm");
+    f.build_ok(&[]);
+    assert!(!f.path("site/articles/b").exists(), "stale page removed");
+    assert!(f.path("site/articles/a/index.html").exists());
+    assert_eq!(f.read("site/CNAME"), "example.org\n", "files brief did not write are kept");
+}
+
+#[test]
+fn a_foreign_output_folder_is_refused_unless_forced() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    f.write("site/notes.txt", "mine");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[CFG-OUTDIR-FOREIGN]"), "{}", run.stderr);
+    assert_eq!(f.tree("site").len(), 1, "nothing written");
+    f.build_ok(&["--force"]);
+    assert_eq!(f.read("site/notes.txt"), "mine");
+    assert!(f.path("site/index.html").exists());
+}
+
+#[test]
+fn output_folders_that_hold_the_inputs_are_refused() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    for out in [".", "..", "content", "content/x"] {
+        let run = f.run(&["build", "--output", f.path(out).to_str().expect("utf8")]);
+        assert_eq!(run.code, 1, "{out}: {}", run.stderr);
+        assert!(run.stderr.contains("error[CFG-OUTDIR]"), "{out}: {}", run.stderr);
+    }
+    assert!(!f.path("content/index.html").exists());
+}
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    f.write("content/d.md", "---\ntitle: D\ndate: 2020-01-02\ndraft: true\n---\nDraft\n");
+    f.build_ok(&[]);
+    assert!(!f.path("site/articles/d").exists());
+    f.build_ok(&["--drafts"]);
+    assert!(f.path("site/articles/d/index.html").exists());
+}
+
+#[test]
+fn a_site_with_only_config_and_content_uses_the_embedded_theme() {
+    let f = Fixture::new();
+    f.write("content/sub/folder/Ünïcödé Title.md", &article("Unicode", "1998", "Hello *world*."));
+    f.build_ok(&[]);
+    let page = f.read("site/articles/unicode-title/index.html");
+    assert!(page.contains("<em>world</em>"));
+    assert!(f.path("site/style.css").exists(), "static files of the theme are copied");
+}
+
+#[test]
+fn site_templates_override_the_theme_file_by_file() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    f.write("templates/404.html", "<!doctype html><title>gone</title><p>Custom {{ site.title }}</p>");
+    f.write("static/extra.txt", "extra");
+    f.build_ok(&[]);
+    assert!(f.read("site/404.html").contains("<p>Custom Test Briefing</p>"));
+    assert_eq!(f.read("site/extra.txt"), "extra");
+    assert!(f.read("site/articles/a/index.html").contains("<h1"), "other templates stay built-in");
+}
+
+#[test]
+fn content_is_escaped_everywhere() {
+    let f = Fixture::new();
+    let title = "\"><script>alert(1)</script><img src=x onerror=alert(1)>";
+    f.write(
+        "content/x.md",
+        &format!("---\ntitle: '{title}'\ndate: 2020-01-01\nsummary: 'x\" onmouseover=\"alert(1)'\ntags: ['<b>tag</b>']\n---\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n"),
+    );
+    f.build_ok(&[]);
+    for (path, bytes) in f.tree("site") {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("<script>alert"), "{path}");
+        assert!(!text.contains("onerror=alert"), "{path}");
+        assert!(!text.contains("\" onmouseover"), "{path}");
+        assert!(!text.contains("<b>tag"), "{path}");
+    }
+}
+
+#[test]
+fn bom_and_crlf_files_give_the_same_site() {
+    let text = "---\ntitle: Same\ndate: 2020-01-01\ntags: [a]\n---\n# Heading\n\nLine one\nline two\n";
+    let plain = Fixture::new();
+    plain.write("content/a.md", text);
+    plain.build_ok(&[]);
+    let variant = Fixture::new();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(text.replace('\n', "\r\n").into_bytes());
+    variant.write_bytes("content/a.md", &bytes);
+    variant.build_ok(&[]);
+    assert_eq!(plain.tree("site"), variant.tree("site"));
+}
