@@ -150,3 +150,49 @@ fn bom_and_crlf_files_give_the_same_site() {
     variant.build_ok(&[]);
     assert_eq!(plain.tree("site"), variant.tree("site"));
 }
+
+#[test]
+fn editor_leftovers_and_private_files_are_not_articles() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    for junk in ["content/a.md~", "content/.a.md.swp", "content/4913", "content/a.md0HlVyu.bck", "content/_notes.md", "content/.hidden.md", "content/_drafts/x.md"] {
+        f.write(junk, "not an article at all");
+    }
+    f.build_ok(&[]);
+    let articles: Vec<String> = f.tree("site").into_keys().filter(|k| k.starts_with("articles/")).collect();
+    assert_eq!(articles, ["articles/a/index.html"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_leaving_the_site_and_special_files_are_errors() {
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(outside.path().join("secret.md"), article("Secret", "2020-01-01", "TOP-SECRET-BODY")).expect("write");
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), f.path("content/x.md")).expect("symlink");
+    std::os::unix::fs::symlink(f.path("content/missing.md"), f.path("content/dangling.md")).expect("symlink");
+    std::os::unix::fs::symlink(f.path("content"), f.path("content/loop")).expect("symlink");
+    let fifo = std::process::Command::new("mkfifo").arg(f.path("content/pipe.md")).status().expect("mkfifo");
+    assert!(fifo.success());
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for want in ["content/x.md: error[FS-SYMLINK-ESCAPE]", "content/dangling.md: error[FS-SYMLINK-DANGLING]", "content/pipe.md: error[FS-NOT-REGULAR]", "content/loop"] {
+        assert!(run.stderr.contains(want), "{want} in\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("TOP-SECRET-BODY"), "the outside file is never read: {}", run.stderr);
+    assert!(!f.path("site").exists(), "nothing written");
+}
+
+#[test]
+fn new_scaffolds_an_article_that_builds_as_a_draft() {
+    let f = Fixture::new();
+    let run = f.run(&["new", "Café talks: what's next?"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = f.read("content/cafe-talks-what-s-next.md");
+    assert!(text.contains("title: \"Café talks: what's next?\""), "{text}");
+    f.build_ok(&["--drafts"]);
+    assert!(f.path("site/articles/cafe-talks-what-s-next/index.html").exists());
+    let again = f.run(&["new", "Café talks: what's next?"]);
+    assert_eq!(again.code, 1, "refuses to overwrite");
+}

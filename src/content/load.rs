@@ -62,6 +62,19 @@ pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBu
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                let name = err.path().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let is_link = err.path().is_some_and(|p| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()));
+                if is_link && err.loop_ancestor().is_none() {
+                    // A dangling link: an error if it looks like content, ignored if it is an editor lock file.
+                    if !is_ignored_name(&name) && keep(&name) {
+                        let target = err.path().and_then(|p| fs::read_link(p).ok()).map(|t| t.display().to_string()).unwrap_or_default();
+                        problems.push(
+                            Diagnostic::error("FS-SYMLINK-DANGLING", &path, None, format!("symlink to a missing file ({target})"))
+                                .with_help("remove the link or restore its target"),
+                        );
+                    }
+                    continue;
+                }
                 let message = if err.loop_ancestor().is_some() {
                     "symlink loop: this folder links back to one of its parents".to_string()
                 } else {

@@ -197,6 +197,19 @@ impl SourceKind {
         }
     }
 
+    /// Name of the kind for one source.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Official => "Official statement",
+            SourceKind::Wire => "News agency",
+            SourceKind::Press => "Press",
+            SourceKind::Broadcast => "Broadcast",
+            SourceKind::Social => "Social media",
+            SourceKind::Document => "Document",
+            SourceKind::Other => "Other",
+        }
+    }
+
     /// Heading for a group of sources of this kind.
     pub fn plural_label(self) -> &'static str {
         match self {
@@ -267,6 +280,16 @@ impl EntityKind {
             EntityKind::Organisation => "organisation",
             EntityKind::Place => "place",
             EntityKind::Other => "other",
+        }
+    }
+
+    /// Name of the kind for one entity.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Person => "Person",
+            EntityKind::Organisation => "Organisation",
+            EntityKind::Place => "Place",
+            EntityKind::Other => "Other",
         }
     }
 

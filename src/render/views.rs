@@ -99,7 +99,7 @@ pub struct SourceLink {
 #[derive(Debug, Serialize, Clone)]
 pub struct EventView {
     pub anchor: String,
-    /// `timeline/#anchor`.
+    /// Root-relative URL of the event on the timeline page (`<base_path>timeline/#anchor`).
     pub url: String,
     pub date: DateView,
     pub title: String,
@@ -130,6 +130,7 @@ pub struct ReferenceView {
     pub title: String,
     pub publisher: Option<String>,
     pub kind: &'static str,
+    pub kind_label: &'static str,
     pub published: Option<DateView>,
     pub accessed: Option<DateView>,
     /// External address (http/https only, checked).
@@ -155,7 +156,7 @@ pub struct ClaimView {
     pub sources: Vec<SourceLink>,
     /// The article it belongs to (for lists outside the article).
     pub article: Link,
-    /// `articles/slug/#claim-id`.
+    /// Root-relative URL of the claim (`<base_path>articles/slug/#claim-id`).
     pub url: String,
 }
 
