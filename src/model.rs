@@ -66,6 +66,8 @@ pub struct SourceEntry {
     pub claims: Vec<(usize, usize)>,
     /// Timeline events resting on it.
     pub events: Vec<usize>,
+    /// Sources known through this one (their `via:` names it).
+    pub relayed: Vec<usize>,
 }
 
 /// An entity with everything that involves it.
@@ -189,6 +191,14 @@ pub fn assemble(config: Config, mut articles: Vec<Article>, registry: Registry) 
         check_refs(a.events.iter().flat_map(|e| &e.sources), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
         check_refs(a.events.iter().flat_map(|e| &e.entities), &registry.entities, "entity", "ENTITY-UNKNOWN", &mut problems);
         check_refs(&a.entities, &registry.entities, "entity", "ENTITY-UNKNOWN", &mut problems);
+    }
+    check_refs(registry.sources.values().filter_map(|s| s.via.as_ref()), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
+    for s in registry.sources.values() {
+        if s.via.as_ref().is_some_and(|v| v.id == s.id) {
+            problems.push(s.origin.error("SOURCE-VIA-SELF", format!("source '{}' cannot be known via itself", s.id)).with_help("name the source that relays it, or remove `via:`"));
+        }
+    }
+    for a in &articles {
         check_duplicate_ids(a, &mut problems);
     }
 
@@ -386,7 +396,7 @@ fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Reg
     let mut sources: Vec<SourceEntry> = registry
         .sources
         .into_values()
-        .map(|source| SourceEntry { source, articles: Vec::new(), claims: Vec::new(), events: Vec::new() })
+        .map(|source| SourceEntry { source, articles: Vec::new(), claims: Vec::new(), events: Vec::new(), relayed: Vec::new() })
         .collect();
     sources.sort_by(|a, b| a.source.id.cmp(&b.source.id));
     let mut entities: Vec<EntityEntry> = registry
@@ -439,17 +449,25 @@ fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Reg
             }
         }
     }
-    for entry in &mut sources {
-        entry.articles.sort_unstable();
-        let cited = !entry.articles.is_empty() || !entry.events.is_empty();
+    for i in 0..sources.len() {
+        if let Some(&via) = sources[i].source.via.as_ref().and_then(|v| source_at.get(&v.id)) {
+            sources[via].relayed.push(i);
+        }
+    }
+    let findable = |s: &Source| s.url.is_some() || s.published.is_some();
+    for i in 0..sources.len() {
+        sources[i].articles.sort_unstable();
+        let entry = &sources[i];
+        let cited = !entry.articles.is_empty() || !entry.events.is_empty() || !entry.relayed.is_empty();
         let s = &entry.source;
+        let via = s.via.as_ref().and_then(|v| source_at.get(&v.id)).map(|&j| &sources[j].source);
         if !cited {
             problems.push(s.origin.warning("SOURCE-UNUSED", format!("source '{}' is never cited", s.id)).with_help("cite it with [@id] or remove it"));
-        } else if s.url.is_none() && s.published.is_none() {
+        } else if !findable(s) && !via.is_some_and(findable) {
             problems.push(
                 s.origin
                     .warning("SOURCE-INCOMPLETE", format!("source '{}' has neither a url nor a published date", s.id))
-                    .with_help("add `url:` or `published:` when known, so readers can find it"),
+                    .with_help("add `url:` or `published:` when known, or `via:` the source that relays it, so readers can find it"),
             );
         }
     }

@@ -230,6 +230,7 @@ pub fn source(raw: RawSource, origin: Origin, problems: &mut Vec<Diagnostic>) ->
         published,
         accessed,
         archive,
+        via: raw.via.map(|id| IdRef { id, origin: origin.child(OwnedSeg::Key("via")) }),
         origin,
     })
 }

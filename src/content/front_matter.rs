@@ -106,6 +106,7 @@ pub struct RawSource {
     pub published: Option<RawText>,
     pub accessed: Option<RawText>,
     pub archive: Option<String>,
+    pub via: Option<String>,
 }
 
 /// An entity as written in `_entities.yaml` or inline in front matter.

@@ -243,6 +243,8 @@ pub struct Source {
     pub accessed: Option<Date>,
     /// An archived copy.
     pub archive: Option<String>,
+    /// The source through which this one is known (a statement quoted in a news report).
+    pub via: Option<IdRef>,
     /// Where it was defined.
     pub origin: Origin,
 }
@@ -250,8 +252,9 @@ pub struct Source {
 impl Source {
     /// Do two definitions carry the same data (so defining both is harmless)?
     pub fn same_data(&self, other: &Source) -> bool {
-        (&self.title, &self.publisher, self.kind, &self.url, &self.published, &self.accessed, &self.archive)
-            == (&other.title, &other.publisher, other.kind, &other.url, &other.published, &other.accessed, &other.archive)
+        let via = |s: &Source| s.via.as_ref().map(|v| v.id.clone());
+        (&self.title, &self.publisher, self.kind, &self.url, &self.published, &self.accessed, &self.archive, via(self))
+            == (&other.title, &other.publisher, other.kind, &other.url, &other.published, &other.accessed, &other.archive, via(other))
     }
 }
 

@@ -235,6 +235,8 @@ impl<'a> Shared<'a> {
             accessed: s.accessed.as_ref().map(date_view),
             external_url: s.url.clone(),
             archive_url: s.archive.clone(),
+            via: s.via.as_ref().and_then(|v| self.source_link(&v.id, None)),
+            relayed: entry.relayed.iter().filter_map(|&i| self.source_link(&self.site.sources[i].source.id, None)).collect(),
             url: self.url(&format!("sources/{}/", s.id)),
             articles: entry.articles.iter().map(|&a| self.article_link(a)).collect(),
             claims: entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect(),
@@ -263,6 +265,7 @@ impl<'a> Shared<'a> {
                     accessed: s.accessed.as_ref().map(date_view),
                     external_url: s.url.clone(),
                     archive_url: s.archive.clone(),
+                    via: s.via.as_ref().and_then(|v| self.source_link(&v.id, Some(a))),
                     url: self.url(&format!("sources/{}/", s.id)),
                     uses: r
                         .uses

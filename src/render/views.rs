@@ -136,6 +136,8 @@ pub struct ReferenceView {
     /// External address (http/https only, checked).
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
+    /// The source through which this one is known.
+    pub via: Option<SourceLink>,
     /// The source's page on this site.
     pub url: String,
     pub uses: Vec<CitationUseView>,
@@ -211,6 +213,10 @@ pub struct SourceView {
     pub accessed: Option<DateView>,
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
+    /// The source through which this one is known.
+    pub via: Option<SourceLink>,
+    /// Sources known through this one.
+    pub relayed: Vec<SourceLink>,
     pub url: String,
     pub articles: Vec<Link>,
     pub claims: Vec<ClaimView>,
