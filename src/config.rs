@@ -59,8 +59,15 @@ pub struct Config {
 }
 
 /// Parses `brief.yaml`; `base_url_override` comes from `--base-url`.
-pub fn parse(file: &SourceFile, base_url_override: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
-    let at = Placement { path: &file.path, file_text: &file.text, line_offset: 0 };
+pub fn parse(
+    file: &SourceFile,
+    base_url_override: Option<&str>,
+) -> Result<Config, Vec<Diagnostic>> {
+    let at = Placement {
+        path: &file.path,
+        file_text: &file.text,
+        line_offset: 0,
+    };
     let raw: RawConfig = yaml::decode(&file.text, Root::Mapping, &at)?;
     let located = |seg: &str| {
         let pos = yaml::locate(&file.text, &[Seg::Key(seg)], false).unwrap_or(Pos::START);
@@ -68,20 +75,38 @@ pub fn parse(file: &SourceFile, base_url_override: Option<&str>) -> Result<Confi
     };
     let (base_url, base_path) = match base_url_override {
         Some(url) => parse_base_url(url).map_err(|why| {
-            vec![Diagnostic::error("CFG-BASE-URL", "--base-url", None, format!("invalid base URL '{url}': {why}"))
-                .with_help("use an absolute URL such as https://example.org/briefing/")]
+            vec![
+                Diagnostic::error(
+                    "CFG-BASE-URL",
+                    "--base-url",
+                    None,
+                    format!("invalid base URL '{url}': {why}"),
+                )
+                .with_help("use an absolute URL such as https://example.org/briefing/"),
+            ]
         })?,
         None => parse_base_url(&raw.base_url).map_err(|why| {
-            vec![located("base_url")("CFG-BASE-URL", format!("invalid base_url '{}': {why}", raw.base_url))
-                .with_help("use an absolute URL such as https://example.org/briefing/")]
+            vec![
+                located("base_url")(
+                    "CFG-BASE-URL",
+                    format!("invalid base_url '{}': {why}", raw.base_url),
+                )
+                .with_help("use an absolute URL such as https://example.org/briefing/"),
+            ]
         })?,
     };
     if raw.title.trim().is_empty() {
-        return Err(vec![located("title")("CFG-EMPTY", "'title' must not be empty".into())]);
+        return Err(vec![located("title")(
+            "CFG-EMPTY",
+            "'title' must not be empty".into(),
+        )]);
     }
     Ok(Config {
         title: raw.title.trim().to_string(),
-        description: raw.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+        description: raw
+            .description
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty()),
         base_url,
         base_path,
         language: raw.language,
@@ -120,24 +145,48 @@ mod tests {
     fn base_urls_give_their_path() {
         let cases = [
             ("https://example.org", Ok(("https://example.org/", "/"))),
-            ("https://example.org/briefings/", Ok(("https://example.org/briefings/", "/briefings/"))),
-            ("https://example.org/sub/briefing", Ok(("https://example.org/sub/briefing/", "/sub/briefing/"))),
+            (
+                "https://example.org/briefings/",
+                Ok(("https://example.org/briefings/", "/briefings/")),
+            ),
+            (
+                "https://example.org/sub/briefing",
+                Ok(("https://example.org/sub/briefing/", "/sub/briefing/")),
+            ),
         ];
         for (input, want) in cases {
             let got = parse_base_url(input);
-            assert_eq!(got.as_ref().map(|(a, b)| (a.as_str(), b.as_str())), want.map_err(|e: &str| e.to_string()).as_ref().map(|x| *x), "{input}");
+            assert_eq!(
+                got.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+                want.map_err(|e: &str| e.to_string()).as_ref().map(|x| *x),
+                "{input}"
+            );
         }
-        for bad in ["example.org", "javascript:alert(1)", "https://x/?q", "https://x/../y"] {
+        for bad in [
+            "example.org",
+            "javascript:alert(1)",
+            "https://x/?q",
+            "https://x/../y",
+        ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn unknown_keys_are_errors_with_a_suggestion() {
-        let file = SourceFile { path: "brief.yaml".into(), text: "title: T\nbase_url: https://x.org/\ntitel: y\n".into() };
+        let file = SourceFile {
+            path: "brief.yaml".into(),
+            text: "title: T\nbase_url: https://x.org/\ntitel: y\n".into(),
+        };
         let errs = parse(&file, None).expect_err("unknown key");
         assert_eq!(errs[0].code, "FM-UNKNOWN-KEY");
         assert_eq!(errs[0].pos, Some(Pos { line: 3, col: 1 }));
-        assert!(errs[0].help.as_deref().unwrap_or_default().contains("did you mean 'title'?"));
+        assert!(
+            errs[0]
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("did you mean 'title'?")
+        );
     }
 }

@@ -48,7 +48,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a position in a file.
-    pub fn error(code: &'static str, path: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        path: &str,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -62,8 +67,16 @@ impl Diagnostic {
     }
 
     /// A warning at a position in a file.
-    pub fn warning(code: &'static str, path: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, path, pos, message) }
+    pub fn warning(
+        code: &'static str,
+        path: &str,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, path, pos, message)
+        }
     }
 
     /// Adds a "how to fix it" line.
@@ -75,7 +88,10 @@ impl Diagnostic {
     /// Attaches the text of the line the position points into, for the snippet.
     pub fn with_source(mut self, text: &str) -> Self {
         if let Some(pos) = self.pos {
-            self.line_text = text.lines().nth(pos.line.saturating_sub(1)).map(str::to_string);
+            self.line_text = text
+                .lines()
+                .nth(pos.line.saturating_sub(1))
+                .map(str::to_string);
         }
         self
     }
@@ -100,7 +116,12 @@ impl Diagnostic {
         if let Some(offset) = self.byte_offset {
             let _ = write!(out, " (byte offset {offset})");
         }
-        let _ = writeln!(out, ": {kind}[{}]: {}", self.code, escape_control(&self.message));
+        let _ = writeln!(
+            out,
+            ": {kind}[{}]: {}",
+            self.code,
+            escape_control(&self.message)
+        );
         if let (Some(pos), Some(line)) = (self.pos, &self.line_text) {
             let (shown, caret_col) = excerpt(line, pos.col);
             let number = pos.line.to_string();
@@ -191,7 +212,14 @@ mod tests {
     #[test]
     fn pos_at_counts_lines_and_characters() {
         let text = "ab\ncé\nx";
-        let cases = [(0, (1, 1)), (2, (1, 3)), (3, (2, 1)), (6, (2, 3)), (7, (3, 1)), (99, (3, 2))];
+        let cases = [
+            (0, (1, 1)),
+            (2, (1, 3)),
+            (3, (2, 1)),
+            (6, (2, 3)),
+            (7, (3, 1)),
+            (99, (3, 2)),
+        ];
         for (offset, (line, col)) in cases {
             assert_eq!(pos_at(text, offset), Pos { line, col }, "offset {offset}");
         }
@@ -199,9 +227,14 @@ mod tests {
 
     #[test]
     fn render_shows_location_snippet_and_help() {
-        let d = Diagnostic::error("FM-DATE", "content/a.md", Some(Pos { line: 2, col: 7 }), "invalid date")
-            .with_help("write YYYY-MM-DD")
-            .with_source("---\ndate: 2019-13-45\n");
+        let d = Diagnostic::error(
+            "FM-DATE",
+            "content/a.md",
+            Some(Pos { line: 2, col: 7 }),
+            "invalid date",
+        )
+        .with_help("write YYYY-MM-DD")
+        .with_source("---\ndate: 2019-13-45\n");
         assert_eq!(
             d.render(),
             "content/a.md:2:7: error[FM-DATE]: invalid date\n  |\n2 | date: 2019-13-45\n  |       ^\n  = help: write YYYY-MM-DD\n"

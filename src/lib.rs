@@ -4,15 +4,18 @@
 //! `load` (files) → `parse` (articles, registries, config, theme) → `assemble` (site) →
 //! `render` (pages) → `write` (output folder).
 
+// Diagnostics are returned by value on cold error paths; their size does not matter there.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod content;
 pub mod diag;
-#[path = "markdown_stub.rs"]
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod suggest;
 pub mod yaml;
 
@@ -43,7 +46,9 @@ pub struct Options {
 impl Options {
     /// The output folder.
     pub fn output_dir(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| self.root.join("site"))
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("site"))
     }
 }
 
@@ -65,13 +70,18 @@ pub struct Inputs {
 /// Stage 1: reads every input file. Problems with single files are collected, not fatal.
 pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut inputs = Inputs { theme: Theme::embedded(), ..Inputs::default() };
+    let mut inputs = Inputs {
+        theme: Theme::embedded(),
+        ..Inputs::default()
+    };
     let mut read = |rel: &str| -> Option<SourceFile> {
         let path = root.join(rel);
         if !path.exists() {
             return None;
         }
-        load::read_text(root, &path).map_err(|d| problems.push(d)).ok()
+        load::read_text(root, &path)
+            .map_err(|d| problems.push(d))
+            .ok()
     };
     inputs.config = read(config::FILE_NAME);
     inputs.sources = read("content/_sources.yaml");
@@ -80,7 +90,8 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     let content = root.join("content");
     let (files, walk_problems) = load::walk(root, &content, |name| name.ends_with(".md"));
     problems.extend(walk_problems);
-    let results: Vec<Result<SourceFile, Diagnostic>> = files.par_iter().map(|p| load::read_text(root, p)).collect();
+    let results: Vec<Result<SourceFile, Diagnostic>> =
+        files.par_iter().map(|p| load::read_text(root, p)).collect();
     for r in results {
         match r {
             Ok(file) => inputs.articles.push(file),
@@ -103,7 +114,9 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     problems.extend(walk_problems);
     for path in statics {
         match load::read_bytes(root, &path) {
-            Ok(bytes) => inputs.theme.override_static(load::rel_path(&root.join("static"), &path), bytes),
+            Ok(bytes) => inputs
+                .theme
+                .override_static(load::rel_path(&root.join("static"), &path), bytes),
             Err(d) => problems.push(d),
         }
     }
@@ -114,7 +127,9 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
 pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let config = match &inputs.config {
-        Some(file) => config::parse(file, options.base_url.as_deref()).map_err(|d| problems.extend(d)).ok(),
+        Some(file) => config::parse(file, options.base_url.as_deref())
+            .map_err(|d| problems.extend(d))
+            .ok(),
         None => {
             problems.push(
                 Diagnostic::error("CFG-MISSING", config::FILE_NAME, None, "no brief.yaml in the site folder")
@@ -123,7 +138,11 @@ pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec
             None
         }
     };
-    let parsed: Vec<Result<Article, Vec<Diagnostic>>> = inputs.articles.into_par_iter().map(content::article::parse).collect();
+    let parsed: Vec<Result<Article, Vec<Diagnostic>>> = inputs
+        .articles
+        .into_par_iter()
+        .map(content::article::parse)
+        .collect();
     let mut articles = Vec::with_capacity(parsed.len());
     for r in parsed {
         match r {
@@ -132,11 +151,27 @@ pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec
             Err(d) => problems.extend(d),
         }
     }
-    let sources = inputs.sources.map(registry::parse_sources).transpose().map_err(|d| problems.extend(d)).ok().flatten().unwrap_or_default();
-    let entities = inputs.entities.map(registry::parse_entities).transpose().map_err(|d| problems.extend(d)).ok().flatten().unwrap_or_default();
+    let sources = inputs
+        .sources
+        .map(registry::parse_sources)
+        .transpose()
+        .map_err(|d| problems.extend(d))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let entities = inputs
+        .entities
+        .map(registry::parse_entities)
+        .transpose()
+        .map_err(|d| problems.extend(d))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let (registry, registry_problems) = registry::build(sources, entities, &articles);
     problems.extend(registry_problems);
-    let tera = render::compile(&inputs.theme).map_err(|d| problems.extend(d)).ok();
+    let tera = render::compile(&inputs.theme)
+        .map_err(|d| problems.extend(d))
+        .ok();
 
     let (Some(config), Some(tera)) = (config, tera) else {
         return (None, problems);
@@ -182,13 +217,20 @@ pub fn pages(options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
         ok
     });
     diag::sort(&mut diagnostics);
-    (pages.filter(|_| !diagnostics.iter().any(Diagnostic::is_error)), diagnostics)
+    (
+        pages.filter(|_| !diagnostics.iter().any(Diagnostic::is_error)),
+        diagnostics,
+    )
 }
 
 /// Checks a site without writing anything.
 pub fn check(options: &Options) -> Outcome {
     let (pages, diagnostics) = pages(options);
-    Outcome { pages: pages.map_or(0, |p| p.len()), diagnostics, written: None }
+    Outcome {
+        pages: pages.map_or(0, |p| p.len()),
+        diagnostics,
+        written: None,
+    }
 }
 
 /// Builds the site into the output folder. Nothing is written unless the whole site
@@ -196,11 +238,17 @@ pub fn check(options: &Options) -> Outcome {
 pub fn build(options: &Options, strict: bool) -> Outcome {
     let out = options.output_dir();
     if let Err(d) = output::check_location(&options.root, &out, options.force) {
-        return Outcome { diagnostics: vec![d], ..Outcome::default() };
+        return Outcome {
+            diagnostics: vec![d],
+            ..Outcome::default()
+        };
     }
     let (pages, mut diagnostics) = pages(options);
-    let mut outcome = Outcome { pages: pages.as_ref().map_or(0, Vec::len), ..Outcome::default() };
-    if let Some(pages) = pages.filter(|_| !(strict && !diagnostics.is_empty())) {
+    let mut outcome = Outcome {
+        pages: pages.as_ref().map_or(0, Vec::len),
+        ..Outcome::default()
+    };
+    if let Some(pages) = pages.filter(|_| !strict || diagnostics.is_empty()) {
         match output::write(&out, &pages) {
             Ok(report) => outcome.written = Some(report),
             Err(d) => diagnostics.push(d),

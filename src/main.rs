@@ -13,7 +13,12 @@ use cli::{Cli, Command, SiteArgs};
 const MAX_SHOWN: usize = 50;
 
 fn options(site: &SiteArgs) -> brief::Options {
-    brief::Options { root: site.root.clone(), drafts: site.drafts, base_url: site.base_url.clone(), ..brief::Options::default() }
+    brief::Options {
+        root: site.root.clone(),
+        drafts: site.drafts,
+        base_url: site.base_url.clone(),
+        ..brief::Options::default()
+    }
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
@@ -34,6 +39,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let started = Instant::now();
     match cli.command {
+        Command::Build(args) if args.watch => watch(args),
+        Command::Watch(args) => watch(args),
+        Command::Serve(args) => {
+            let opts = brief::serve::ServeOptions {
+                root: args.root,
+                port: args.port,
+                bind: args.bind,
+                drafts: args.drafts,
+                open: args.open,
+            };
+            exit_with(brief::serve::serve(&opts))
+        }
         Command::Build(args) => {
             let mut opts = options(&args.site);
             opts.output = args.output;
@@ -65,7 +82,11 @@ fn main() -> ExitCode {
             if outcome.failed(args.site.strict) {
                 ExitCode::from(1)
             } else {
-                eprintln!("check passed: {} files would be built ({:.2} s)", outcome.pages, started.elapsed().as_secs_f64());
+                eprintln!(
+                    "check passed: {} files would be built ({:.2} s)",
+                    outcome.pages,
+                    started.elapsed().as_secs_f64()
+                );
                 ExitCode::SUCCESS
             }
         }
@@ -81,6 +102,28 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+/// `brief build --watch` and `brief watch`.
+fn watch(args: cli::BuildArgs) -> ExitCode {
+    let mut options = options(&args.site);
+    options.output = args.output;
+    options.force = args.force;
+    exit_with(brief::serve::watch(brief::serve::watch::Settings {
+        options,
+        strict: args.site.strict,
+    }))
+}
+
+/// Exit status of `serve` and `watch`: 0 when stopped by Ctrl-C, 1 when they could not run.
+fn exit_with(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{}", message.trim_end());
+            ExitCode::from(1)
         }
     }
 }

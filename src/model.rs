@@ -114,12 +114,20 @@ pub struct Site {
 impl Site {
     /// Index of a source entry by id.
     pub fn source_index(&self) -> HashMap<&str, usize> {
-        self.sources.iter().enumerate().map(|(i, s)| (s.source.id.as_str(), i)).collect()
+        self.sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.source.id.as_str(), i))
+            .collect()
     }
 
     /// Index of an entity entry by id.
     pub fn entity_index(&self) -> HashMap<&str, usize> {
-        self.entities.iter().enumerate().map(|(i, e)| (e.entity.id.as_str(), i)).collect()
+        self.entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.entity.id.as_str(), i))
+            .collect()
     }
 }
 
@@ -138,31 +146,58 @@ impl Lookup for ArticleLookup<'_> {
     }
 
     fn entity(&self, id: &str) -> Option<EntityCard> {
-        self.registry.entities.get(id).map(|e| EntityCard { name: e.name.clone(), role: e.role.clone() })
+        self.registry.entities.get(id).map(|e| EntityCard {
+            name: e.name.clone(),
+            role: e.role.clone(),
+        })
     }
 
     fn claim(&self, id: &str) -> Option<ClaimCard> {
-        self.article.claims.iter().find(|c| c.id == id).map(|c| ClaimCard { status: c.status.as_str().to_string() })
+        self.article
+            .claims
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| ClaimCard {
+                status: c.status.as_str().to_string(),
+            })
     }
 
     fn suggest(&self, kind: RefKind, id: &str) -> Option<String> {
         let found = match kind {
-            RefKind::Source => suggest::closest(id, self.registry.sources.keys().map(String::as_str)),
-            RefKind::Entity => suggest::closest(id, self.registry.entities.keys().map(String::as_str)),
-            RefKind::Claim => suggest::closest(id, self.article.claims.iter().map(|c| c.id.as_str())),
+            RefKind::Source => {
+                suggest::closest(id, self.registry.sources.keys().map(String::as_str))
+            }
+            RefKind::Entity => {
+                suggest::closest(id, self.registry.entities.keys().map(String::as_str))
+            }
+            RefKind::Claim => {
+                suggest::closest(id, self.article.claims.iter().map(|c| c.id.as_str()))
+            }
         };
         found.map(str::to_string)
     }
 }
 
-fn check_refs<'a, T>(refs: impl IntoIterator<Item = &'a IdRef>, known: &HashMap<String, T>, what: &str, code: &'static str, problems: &mut Vec<Diagnostic>) {
+fn check_refs<'a, T>(
+    refs: impl IntoIterator<Item = &'a IdRef>,
+    known: &HashMap<String, T>,
+    what: &str,
+    code: &'static str,
+    problems: &mut Vec<Diagnostic>,
+) {
     for r in refs {
         if !known.contains_key(&r.id) {
             let help = match suggest::closest(&r.id, known.keys().map(String::as_str)) {
                 Some(best) => format!("did you mean '{best}'?"),
-                None => format!("define the {what} in content/_{what}s.yaml or in this article's front matter"),
+                None => format!(
+                    "define the {what} in content/_{what}s.yaml or in this article's front matter"
+                ),
             };
-            problems.push(r.origin.error(code, format!("unknown {what} '{}'", r.id)).with_help(help));
+            problems.push(
+                r.origin
+                    .error(code, format!("unknown {what} '{}'", r.id))
+                    .with_help(help),
+            );
         }
     }
 }
@@ -180,33 +215,85 @@ fn push_index(list: &mut Vec<usize>, i: usize) {
 }
 
 /// Assembles the site from parsed articles and the registry. Articles must be sorted by path.
-pub fn assemble(config: Config, mut articles: Vec<Article>, registry: Registry) -> (Site, Vec<Diagnostic>) {
+pub fn assemble(
+    config: Config,
+    mut articles: Vec<Article>,
+    registry: Registry,
+) -> (Site, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     // Site order: newest first, then by slug, so output never depends on file-system order.
-    articles.sort_by(|a, b| b.date.sort_key().cmp(&a.date.sort_key()).then_with(|| a.slug.cmp(&b.slug)));
+    articles.sort_by(|a, b| {
+        b.date
+            .sort_key()
+            .cmp(&a.date.sort_key())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
     check_collisions(&articles, &mut problems);
 
     for a in &articles {
-        check_refs(a.claims.iter().flat_map(|c| &c.sources), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
-        check_refs(a.events.iter().flat_map(|e| &e.sources), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
-        check_refs(a.events.iter().flat_map(|e| &e.entities), &registry.entities, "entity", "ENTITY-UNKNOWN", &mut problems);
-        check_refs(&a.entities, &registry.entities, "entity", "ENTITY-UNKNOWN", &mut problems);
+        check_refs(
+            a.claims.iter().flat_map(|c| &c.sources),
+            &registry.sources,
+            "source",
+            "SOURCE-UNKNOWN",
+            &mut problems,
+        );
+        check_refs(
+            a.events.iter().flat_map(|e| &e.sources),
+            &registry.sources,
+            "source",
+            "SOURCE-UNKNOWN",
+            &mut problems,
+        );
+        check_refs(
+            a.events.iter().flat_map(|e| &e.entities),
+            &registry.entities,
+            "entity",
+            "ENTITY-UNKNOWN",
+            &mut problems,
+        );
+        check_refs(
+            &a.entities,
+            &registry.entities,
+            "entity",
+            "ENTITY-UNKNOWN",
+            &mut problems,
+        );
     }
-    check_refs(registry.sources.values().filter_map(|s| s.via.as_ref()), &registry.sources, "source", "SOURCE-UNKNOWN", &mut problems);
+    check_refs(
+        registry.sources.values().filter_map(|s| s.via.as_ref()),
+        &registry.sources,
+        "source",
+        "SOURCE-UNKNOWN",
+        &mut problems,
+    );
     for s in registry.sources.values() {
         if s.via.as_ref().is_some_and(|v| v.id == s.id) {
-            problems.push(s.origin.error("SOURCE-VIA-SELF", format!("source '{}' cannot be known via itself", s.id)).with_help("name the source that relays it, or remove `via:`"));
+            problems.push(
+                s.origin
+                    .error(
+                        "SOURCE-VIA-SELF",
+                        format!("source '{}' cannot be known via itself", s.id),
+                    )
+                    .with_help("name the source that relays it, or remove `via:`"),
+            );
         }
     }
     for a in &articles {
         check_duplicate_ids(a, &mut problems);
     }
 
-    let options = markdown::Options { base_path: &config.base_path, raw_html_trusted: config.raw_html == crate::config::RawHtml::Trusted };
+    let options = markdown::Options {
+        base_path: &config.base_path,
+        raw_html_trusted: config.raw_html == crate::config::RawHtml::Trusted,
+    };
     let bodies: Vec<(markdown::Rendered, Vec<Diagnostic>)> = articles
         .par_iter()
         .map(|a| {
-            let lookup = ArticleLookup { registry: &registry, article: a };
+            let lookup = ArticleLookup {
+                registry: &registry,
+                article: a,
+            };
             let mut rendered = markdown::render(a.doc.body_text(), &lookup, &options);
             let diags = std::mem::take(&mut rendered.problems)
                 .into_iter()
@@ -234,13 +321,29 @@ pub fn assemble(config: Config, mut articles: Vec<Article>, registry: Registry) 
             push_unique(&mut entities, id);
         }
         entities.retain(|id| registry.entities.contains_key(id));
-        built.push(BuiltArticle { article, body, references, entities, events: Vec::new() });
+        built.push(BuiltArticle {
+            article,
+            body,
+            references,
+            entities,
+            events: Vec::new(),
+        });
     }
 
     let timeline = merge_timeline(&mut built, &registry, &mut problems);
     let (sources, entities) = cross_index(&built, &timeline, registry, &mut problems);
     let tags = tag_index(&built, &mut problems);
-    (Site { config, articles: built, sources, entities, timeline, tags }, problems)
+    (
+        Site {
+            config,
+            articles: built,
+            sources,
+            entities,
+            timeline,
+            tags,
+        },
+        problems,
+    )
 }
 
 fn check_collisions(articles: &[Article], problems: &mut Vec<Diagnostic>) {
@@ -248,18 +351,25 @@ fn check_collisions(articles: &[Article], problems: &mut Vec<Diagnostic>) {
     for a in articles {
         by_slug.entry(a.slug.to_lowercase()).or_default().push(a);
     }
-    for (slug, list) in by_slug {
+    for (slug, mut list) in by_slug {
         if list.len() > 1 {
+            list.sort_by(|a, b| a.doc.file.path.cmp(&b.doc.file.path));
             let files: Vec<&str> = list.iter().map(|a| a.doc.file.path.as_str()).collect();
-            for a in &list[1..] {
+            for a in &list {
+                let at_slug = crate::content::Origin {
+                    doc: std::sync::Arc::clone(&a.doc),
+                    path: vec![crate::content::OwnedSeg::Key("slug")],
+                };
                 problems.push(
-                    crate::diag::Diagnostic::error(
-                        "PATH-COLLISION",
-                        &a.doc.file.path,
-                        Some(crate::diag::Pos::START),
-                        format!("articles/{slug}/index.html would be written by {}", files.join(" and ")),
-                    )
-                    .with_help("give one of the articles another `slug:`"),
+                    at_slug
+                        .error(
+                            "PATH-COLLISION",
+                            format!(
+                                "articles/{slug}/index.html would be written by {}",
+                                files.join(" and ")
+                            ),
+                        )
+                        .with_help("give one of the articles another `slug:`"),
                 );
             }
         }
@@ -272,7 +382,14 @@ fn check_duplicate_ids(a: &Article, problems: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.insert(&c.id, c) {
             problems.push(
                 c.origin
-                    .error("ID-DUPLICATE", format!("claim '{}' is already defined at {}", c.id, first.origin.describe()))
+                    .error(
+                        "ID-DUPLICATE",
+                        format!(
+                            "claim '{}' is already defined at {}",
+                            c.id,
+                            first.origin.describe()
+                        ),
+                    )
                     .with_help("give each claim of an article its own id"),
             );
         }
@@ -283,13 +400,25 @@ fn references(article: &Article, body: &markdown::Rendered, registry: &Registry)
     let mut refs: Vec<Reference> = body
         .citations
         .iter()
-        .map(|c| Reference { id: c.id.clone(), number: c.number, uses: c.uses.clone() })
+        .map(|c| Reference {
+            id: c.id.clone(),
+            number: c.number,
+            uses: c.uses.clone(),
+        })
         .collect();
-    let extra = article.claims.iter().flat_map(|c| &c.sources).chain(article.events.iter().flat_map(|e| &e.sources));
+    let extra = article
+        .claims
+        .iter()
+        .flat_map(|c| &c.sources)
+        .chain(article.events.iter().flat_map(|e| &e.sources));
     for r in extra {
         if registry.sources.contains_key(&r.id) && !refs.iter().any(|x| x.id == r.id) {
             let number = refs.len() + 1;
-            refs.push(Reference { id: r.id.clone(), number, uses: Vec::new() });
+            refs.push(Reference {
+                id: r.id.clone(),
+                number,
+                uses: Vec::new(),
+            });
         }
     }
     refs
@@ -302,7 +431,11 @@ fn event_anchor(id: Option<&str>, slug: &str, index: usize) -> String {
     }
 }
 
-fn merge_timeline(built: &mut [BuiltArticle], registry: &Registry, problems: &mut Vec<Diagnostic>) -> Vec<TimelineEvent> {
+fn merge_timeline(
+    built: &mut [BuiltArticle],
+    registry: &Registry,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<TimelineEvent> {
     struct Pending<'a> {
         event: TimelineEvent,
         first: &'a crate::content::Event,
@@ -310,19 +443,36 @@ fn merge_timeline(built: &mut [BuiltArticle], registry: &Registry, problems: &mu
     }
     // Events in file order so "first definition" is the same on every run.
     let mut order: Vec<usize> = (0..built.len()).collect();
-    order.sort_by(|&a, &b| built[a].article.doc.file.path.cmp(&built[b].article.doc.file.path));
+    order.sort_by(|&a, &b| {
+        built[a]
+            .article
+            .doc
+            .file
+            .path
+            .cmp(&built[b].article.doc.file.path)
+    });
     let mut merged: Vec<Pending> = Vec::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut owner: Vec<Vec<usize>> = vec![Vec::new(); built.len()];
     for &ai in &order {
         let article = &built[ai].article;
         for (ei, e) in article.events.iter().enumerate() {
-            let known_sources = e.sources.iter().filter(|r| registry.sources.contains_key(&r.id));
-            let known_entities = e.entities.iter().filter(|r| registry.entities.contains_key(&r.id));
+            let known_sources = e
+                .sources
+                .iter()
+                .filter(|r| registry.sources.contains_key(&r.id));
+            let known_entities = e
+                .entities
+                .iter()
+                .filter(|r| registry.entities.contains_key(&r.id));
             if let Some(&mi) = e.id.as_deref().and_then(|id| by_id.get(id)) {
                 let pending = &mut merged[mi];
                 if pending.first.date != e.date || pending.first.title != e.title {
-                    let what = if pending.first.date != e.date { "date" } else { "title" };
+                    let what = if pending.first.date != e.date {
+                        "date"
+                    } else {
+                        "title"
+                    };
                     problems.push(
                         e.origin
                             .error("EVENT-CONFLICT", format!("event '{}' has a different {what} at {}", e.id.as_deref().unwrap_or_default(), pending.first.origin.describe()))
@@ -340,7 +490,14 @@ fn merge_timeline(built: &mut [BuiltArticle], registry: &Registry, problems: &mu
                 continue;
             }
             if e.sources.is_empty() {
-                problems.push(e.origin.warning("EVENT-NO-SOURCE", format!("event '{}' has no sources", e.title)).with_help("add `sources: [source-id]`"));
+                problems.push(
+                    e.origin
+                        .warning(
+                            "EVENT-NO-SOURCE",
+                            format!("event '{}' has no sources", e.title),
+                        )
+                        .with_help("add `sources: [source-id]`"),
+                );
             }
             let mut sources = Vec::new();
             for r in known_sources {
@@ -370,12 +527,20 @@ fn merge_timeline(built: &mut [BuiltArticle], registry: &Registry, problems: &mu
     }
     // Date order; ties by the defining article's site position, then position in its list.
     let mut sorted: Vec<usize> = (0..merged.len()).collect();
-    sorted.sort_by(|&a, &b| merged[a].event.date.sort_key().cmp(&merged[b].event.date.sort_key()).then(merged[a].order.cmp(&merged[b].order)));
+    sorted.sort_by(|&a, &b| {
+        merged[a]
+            .event
+            .date
+            .sort_key()
+            .cmp(&merged[b].event.date.sort_key())
+            .then(merged[a].order.cmp(&merged[b].order))
+    });
     let mut rank = vec![0; merged.len()];
     for (r, &i) in sorted.iter().enumerate() {
         rank[i] = r;
     }
-    let mut events: Vec<Option<TimelineEvent>> = merged.into_iter().map(|p| Some(p.event)).collect();
+    let mut events: Vec<Option<TimelineEvent>> =
+        merged.into_iter().map(|p| Some(p.event)).collect();
     let mut timeline = Vec::with_capacity(events.len());
     for &i in &sorted {
         if let Some(mut e) = events[i].take() {
@@ -392,21 +557,51 @@ fn merge_timeline(built: &mut [BuiltArticle], registry: &Registry, problems: &mu
     timeline
 }
 
-fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Registry, problems: &mut Vec<Diagnostic>) -> (Vec<SourceEntry>, Vec<EntityEntry>) {
+fn cross_index(
+    built: &[BuiltArticle],
+    timeline: &[TimelineEvent],
+    registry: Registry,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<SourceEntry>, Vec<EntityEntry>) {
     let mut sources: Vec<SourceEntry> = registry
         .sources
         .into_values()
-        .map(|source| SourceEntry { source, articles: Vec::new(), claims: Vec::new(), events: Vec::new(), relayed: Vec::new() })
+        .map(|source| SourceEntry {
+            source,
+            articles: Vec::new(),
+            claims: Vec::new(),
+            events: Vec::new(),
+            relayed: Vec::new(),
+        })
         .collect();
     sources.sort_by(|a, b| a.source.id.cmp(&b.source.id));
     let mut entities: Vec<EntityEntry> = registry
         .entities
         .into_values()
-        .map(|entity| EntityEntry { entity, articles: Vec::new(), events: Vec::new(), claims: Vec::new() })
+        .map(|entity| EntityEntry {
+            entity,
+            articles: Vec::new(),
+            events: Vec::new(),
+            claims: Vec::new(),
+        })
         .collect();
-    entities.sort_by(|a, b| a.entity.name.to_lowercase().cmp(&b.entity.name.to_lowercase()).then_with(|| a.entity.id.cmp(&b.entity.id)));
-    let source_at: HashMap<String, usize> = sources.iter().enumerate().map(|(i, s)| (s.source.id.clone(), i)).collect();
-    let entity_at: HashMap<String, usize> = entities.iter().enumerate().map(|(i, e)| (e.entity.id.clone(), i)).collect();
+    entities.sort_by(|a, b| {
+        a.entity
+            .name
+            .to_lowercase()
+            .cmp(&b.entity.name.to_lowercase())
+            .then_with(|| a.entity.id.cmp(&b.entity.id))
+    });
+    let source_at: HashMap<String, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.source.id.clone(), i))
+        .collect();
+    let entity_at: HashMap<String, usize> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.entity.id.clone(), i))
+        .collect();
 
     for (ai, b) in built.iter().enumerate() {
         for r in &b.references {
@@ -416,10 +611,10 @@ fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Reg
         }
         for (ci, c) in b.article.claims.iter().enumerate() {
             for r in &c.sources {
-                if let Some(&si) = source_at.get(&r.id) {
-                    if !sources[si].claims.contains(&(ai, ci)) {
-                        sources[si].claims.push((ai, ci));
-                    }
+                if let Some(&si) = source_at.get(&r.id)
+                    && !sources[si].claims.contains(&(ai, ci))
+                {
+                    sources[si].claims.push((ai, ci));
                 }
             }
         }
@@ -427,7 +622,10 @@ fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Reg
             if let Some(&ei) = entity_at.get(id) {
                 push_index(&mut entities[ei].articles, ai);
                 let entity = &entities[ei].entity;
-                let names: Vec<String> = std::iter::once(&entity.name).chain(&entity.aka).map(|n| n.to_lowercase()).collect();
+                let names: Vec<String> = std::iter::once(&entity.name)
+                    .chain(&entity.aka)
+                    .map(|n| n.to_lowercase())
+                    .collect();
                 for (ci, c) in b.article.claims.iter().enumerate() {
                     let text = c.text.to_lowercase();
                     if names.iter().any(|n| text.contains(n.as_str())) {
@@ -450,7 +648,12 @@ fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Reg
         }
     }
     for i in 0..sources.len() {
-        if let Some(&via) = sources[i].source.via.as_ref().and_then(|v| source_at.get(&v.id)) {
+        if let Some(&via) = sources[i]
+            .source
+            .via
+            .as_ref()
+            .and_then(|v| source_at.get(&v.id))
+        {
             sources[via].relayed.push(i);
         }
     }
@@ -458,11 +661,20 @@ fn cross_index(built: &[BuiltArticle], timeline: &[TimelineEvent], registry: Reg
     for i in 0..sources.len() {
         sources[i].articles.sort_unstable();
         let entry = &sources[i];
-        let cited = !entry.articles.is_empty() || !entry.events.is_empty() || !entry.relayed.is_empty();
+        let cited =
+            !entry.articles.is_empty() || !entry.events.is_empty() || !entry.relayed.is_empty();
         let s = &entry.source;
-        let via = s.via.as_ref().and_then(|v| source_at.get(&v.id)).map(|&j| &sources[j].source);
+        let via = s
+            .via
+            .as_ref()
+            .and_then(|v| source_at.get(&v.id))
+            .map(|&j| &sources[j].source);
         if !cited {
-            problems.push(s.origin.warning("SOURCE-UNUSED", format!("source '{}' is never cited", s.id)).with_help("cite it with [@id] or remove it"));
+            problems.push(
+                s.origin
+                    .warning("SOURCE-UNUSED", format!("source '{}' is never cited", s.id))
+                    .with_help("cite it with [@id] or remove it"),
+            );
         } else if !findable(s) && !via.is_some_and(findable) {
             problems.push(
                 s.origin
@@ -481,12 +693,22 @@ fn tag_index(built: &[BuiltArticle], problems: &mut Vec<Diagnostic>) -> Vec<TagE
     let mut tags: BTreeMap<String, TagEntry> = BTreeMap::new();
     for (ai, b) in built.iter().enumerate() {
         for (ti, t) in b.article.tags.iter().enumerate() {
-            let entry = tags.entry(t.slug.clone()).or_insert_with(|| TagEntry { slug: t.slug.clone(), name: t.name.clone(), articles: Vec::new() });
+            let entry = tags.entry(t.slug.clone()).or_insert_with(|| TagEntry {
+                slug: t.slug.clone(),
+                name: t.name.clone(),
+                articles: Vec::new(),
+            });
             if entry.name.to_lowercase() != t.name.to_lowercase() {
                 let origin = crate::content::Origin::item(&b.article.doc, Some("tags"), ti);
                 problems.push(
                     origin
-                        .error("PATH-COLLISION", format!("tag '{}' and tag '{}' would share the page tags/{}/", t.name, entry.name, t.slug))
+                        .error(
+                            "PATH-COLLISION",
+                            format!(
+                                "tag '{}' and tag '{}' would share the page tags/{}/",
+                                t.name, entry.name, t.slug
+                            ),
+                        )
                         .with_help(format!("write the tag as '{}'", entry.name)),
                 );
             }

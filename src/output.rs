@@ -54,24 +54,42 @@ pub fn check_location(root: &Path, out: &Path, force: bool) -> Result<(), Diagno
     let root = canonical_lenient(root);
     let target = canonical_lenient(out);
     if root.starts_with(&target) {
-        return Err(error(out, "CFG-OUTDIR", "the output folder contains the site itself; refusing to write there")
-            .with_help("use a dedicated folder such as site/"));
+        return Err(error(
+            out,
+            "CFG-OUTDIR",
+            "the output folder contains the site itself; refusing to write there",
+        )
+        .with_help("use a dedicated folder such as site/"));
     }
     for input in ["content", "templates", "static"] {
         if target.starts_with(root.join(input)) {
-            return Err(error(out, "CFG-OUTDIR", format!("the output folder is inside {input}/; refusing to write there"))
-                .with_help("use a dedicated folder such as site/"));
+            return Err(error(
+                out,
+                "CFG-OUTDIR",
+                format!("the output folder is inside {input}/; refusing to write there"),
+            )
+            .with_help("use a dedicated folder such as site/"));
         }
     }
     let home = std::env::var_os("HOME").map(PathBuf::from);
     if target.parent().is_none() || home.is_some_and(|h| canonical_lenient(&h) == target) {
-        return Err(error(out, "CFG-OUTDIR", "refusing to use the file-system root or the home folder as output"));
+        return Err(error(
+            out,
+            "CFG-OUTDIR",
+            "refusing to use the file-system root or the home folder as output",
+        ));
     }
     if target.exists() && !target.is_dir() {
-        return Err(error(out, "CFG-OUTDIR", "the output path exists and is not a folder"));
+        return Err(error(
+            out,
+            "CFG-OUTDIR",
+            "the output path exists and is not a folder",
+        ));
     }
     if target.is_dir() && !target.join(MANIFEST).is_file() && !force {
-        let non_empty = fs::read_dir(&target).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let non_empty = fs::read_dir(&target)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
         if non_empty {
             return Err(error(out, "CFG-OUTDIR-FOREIGN", "the output folder is not empty and was not created by brief")
                 .with_help("choose another --output, empty the folder, or pass --force to write into it (brief never deletes files it did not write)"));
@@ -84,7 +102,9 @@ pub fn check_location(root: &Path, out: &Path, force: bool) -> Result<(), Diagno
 fn safe_rel(path: &str) -> bool {
     !path.is_empty()
         && !path.contains('\\')
-        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// Refuses pages whose paths escape the output folder or collide (case-insensitively, as on macOS and Windows).
@@ -93,13 +113,24 @@ pub fn check_pages(pages: &[Page], out: &Path) -> Vec<Diagnostic> {
     let mut seen: HashMap<String, &str> = HashMap::new();
     for page in pages {
         if !safe_rel(&page.path) || page.path == MANIFEST {
-            problems.push(error(out, "PATH-ESCAPE", format!("refusing to write '{}': not a plain path inside the output folder", page.path)));
+            problems.push(error(
+                out,
+                "PATH-ESCAPE",
+                format!(
+                    "refusing to write '{}': not a plain path inside the output folder",
+                    page.path
+                ),
+            ));
             continue;
         }
         if let Some(first) = seen.insert(page.path.to_lowercase(), &page.path) {
             problems.push(
-                error(out, "PATH-COLLISION", format!("{} would be written twice (also as {first})", page.path))
-                    .with_help("rename the static file or change the slug that produces this path"),
+                error(
+                    out,
+                    "PATH-COLLISION",
+                    format!("{} would be written twice (also as {first})", page.path),
+                )
+                .with_help("rename the static file or change the slug that produces this path"),
             );
         }
     }
@@ -108,7 +139,12 @@ pub fn check_pages(pages: &[Page], out: &Path) -> Vec<Diagnostic> {
 
 fn read_manifest(out: &Path) -> BTreeSet<String> {
     fs::read_to_string(out.join(MANIFEST))
-        .map(|text| text.lines().filter(|l| !l.starts_with('#') && safe_rel(l)).map(str::to_string).collect())
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.starts_with('#') && safe_rel(l))
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -124,15 +160,19 @@ fn temp_path(path: &Path) -> PathBuf {
 pub fn write(out: &Path, pages: &[Page]) -> Result<WriteReport, Diagnostic> {
     let mut report = WriteReport::default();
     let previous = read_manifest(out);
-    let fail = |path: &Path, err: std::io::Error| error(path, "FS-WRITE", format!("cannot write: {err}"));
+    let fail =
+        |path: &Path, err: std::io::Error| error(path, "FS-WRITE", format!("cannot write: {err}"));
     fs::create_dir_all(out).map_err(|e| fail(out, e))?;
     remove_temp_leftovers(out);
 
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let stage = |staged: &mut Vec<(PathBuf, PathBuf)>, report: &mut WriteReport| -> Result<(), Diagnostic> {
+    let stage = |staged: &mut Vec<(PathBuf, PathBuf)>,
+                 report: &mut WriteReport|
+     -> Result<(), Diagnostic> {
         for page in pages {
             let target = out.join(&page.path);
-            if fs::symlink_metadata(&target).is_ok_and(|m| m.is_file() && m.len() == page.bytes.len() as u64)
+            if fs::symlink_metadata(&target)
+                .is_ok_and(|m| m.is_file() && m.len() == page.bytes.len() as u64)
                 && fs::read(&target).is_ok_and(|old| old == page.bytes)
             {
                 report.unchanged += 1;
@@ -157,7 +197,11 @@ pub fn write(out: &Path, pages: &[Page]) -> Result<WriteReport, Diagnostic> {
     for (temp, target) in &staged {
         if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
             let _ = fs::remove_file(temp);
-            return Err(error(target, "FS-WRITE", "a folder is in the way of this file"));
+            return Err(error(
+                target,
+                "FS-WRITE",
+                "a folder is in the way of this file",
+            ));
         }
         fs::rename(temp, target).map_err(|e| fail(target, e))?;
         report.written += 1;
@@ -166,7 +210,8 @@ pub fn write(out: &Path, pages: &[Page]) -> Result<WriteReport, Diagnostic> {
     let current: BTreeSet<String> = pages.iter().map(|p| p.path.clone()).collect();
     for stale in previous.difference(&current) {
         let path = out.join(stale);
-        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) && fs::remove_file(&path).is_ok() {
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) && fs::remove_file(&path).is_ok()
+        {
             report.removed += 1;
             remove_empty_parents(out, &path);
         }
@@ -196,8 +241,13 @@ fn remove_empty_parents(out: &Path, file: &Path) {
 
 /// Temporary files of an interrupted build are ours: remove them.
 fn remove_temp_leftovers(out: &Path) {
-    for entry in walkdir::WalkDir::new(out).follow_links(false).into_iter().flatten() {
-        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(TEMP_SUFFIX) {
+    for entry in walkdir::WalkDir::new(out)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(TEMP_SUFFIX)
+        {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -209,7 +259,16 @@ mod tests {
 
     #[test]
     fn page_paths_must_stay_inside() {
-        let cases = [("a/index.html", true), ("index.html", true), ("../x", false), ("/etc/x", false), ("a/../../x", false), ("a\\..\\x", false), ("", false), ("./a", false)];
+        let cases = [
+            ("a/index.html", true),
+            ("index.html", true),
+            ("../x", false),
+            ("/etc/x", false),
+            ("a/../../x", false),
+            ("a\\..\\x", false),
+            ("", false),
+            ("./a", false),
+        ];
         for (path, ok) in cases {
             assert_eq!(safe_rel(path), ok, "{path}");
         }

@@ -21,8 +21,8 @@ claims: []           # - {{id: claim-id, text: The claim., status: reported, sou
 updates: []
 ---
 
-Write the article here. Cite sources with [@source-id], mention entities with
-[[entity-id]], and mark claims with [the claimed text](claim:claim-id).
+Write the article here. Cite sources with `[@source-id]`, mention entities with
+`[[entity-id]]`, and mark claims with `[the claimed text](claim:claim-id)`.
 "#
     )
 }
@@ -31,14 +31,20 @@ Write the article here. Cite sources with [@source-id], mention entities with
 pub fn create(root: &Path, title: &str, date: &str) -> Result<PathBuf, String> {
     let slug = slug::slugify(title);
     if slug.is_empty() {
-        return Err(format!("the title '{title}' has no letters or digits to make a file name from"));
+        return Err(format!(
+            "the title '{title}' has no letters or digits to make a file name from"
+        ));
     }
     let dir = root.join("content");
     let path = dir.join(format!("{slug}.md"));
     if path.exists() {
-        return Err(format!("{} already exists; choose another title", path.display()));
+        return Err(format!(
+            "{} already exists; choose another title",
+            path.display()
+        ));
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    std::fs::write(&path, article_text(title, date)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, article_text(title, date))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }

@@ -30,12 +30,21 @@ pub struct Placement<'a> {
 impl Placement<'_> {
     /// Converts a position inside the YAML text to a position in the file.
     pub fn file_pos(&self, yaml_pos: Pos) -> Pos {
-        Pos { line: yaml_pos.line + self.line_offset, col: yaml_pos.col }
+        Pos {
+            line: yaml_pos.line + self.line_offset,
+            col: yaml_pos.col,
+        }
     }
 
     /// An error located at a position inside the YAML text.
-    pub fn error(&self, code: &'static str, yaml_pos: Pos, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(code, self.path, Some(self.file_pos(yaml_pos)), message).with_source(self.file_text)
+    pub fn error(
+        &self,
+        code: &'static str,
+        yaml_pos: Pos,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::error(code, self.path, Some(self.file_pos(yaml_pos)), message)
+            .with_source(self.file_text)
     }
 }
 
@@ -58,17 +67,27 @@ pub enum Seg<'a> {
 }
 
 /// Checks and decodes a YAML document into `T`, reporting every structural problem found.
-pub fn decode<T: DeserializeOwned>(yaml: &str, root: Root, at: &Placement) -> Result<T, Vec<Diagnostic>> {
+pub fn decode<T: DeserializeOwned>(
+    yaml: &str,
+    root: Root,
+    at: &Placement,
+) -> Result<T, Vec<Diagnostic>> {
     check(yaml, root, at)?;
     serde_yaml::from_str(yaml).map_err(|err| vec![decode_error(&err, yaml, at)])
 }
 
 fn span_pos(span: &Span) -> Pos {
-    Pos { line: span.start.line(), col: span.start.col() + 1 }
+    Pos {
+        line: span.start.line(),
+        col: span.start.col() + 1,
+    }
 }
 
 enum Frame {
-    Map { keys: HashMap<String, Pos>, expecting_key: bool },
+    Map {
+        keys: HashMap<String, Pos>,
+        expecting_key: bool,
+    },
     Seq,
 }
 
@@ -82,9 +101,19 @@ fn check(yaml: &str, root: Root, at: &Placement) -> Result<(), Vec<Diagnostic>> 
             Ok(pair) => pair,
             Err(err) => {
                 let marker = err.marker();
-                let pos = Pos { line: marker.line(), col: marker.col() + 1 };
+                let pos = Pos {
+                    line: marker.line(),
+                    col: marker.col() + 1,
+                };
                 if err.info().contains("recursion limit") {
-                    problems.push(at.error("FM-DEPTH", pos, format!("nesting deeper than {MAX_DEPTH} levels")).with_help("flatten the structure"));
+                    problems.push(
+                        at.error(
+                            "FM-DEPTH",
+                            pos,
+                            format!("nesting deeper than {MAX_DEPTH} levels"),
+                        )
+                        .with_help("flatten the structure"),
+                    );
                     return Err(problems);
                 }
                 problems.push(
@@ -104,7 +133,9 @@ fn check(yaml: &str, root: Root, at: &Placement) -> Result<(), Vec<Diagnostic>> 
                 (0, false, false, true)
             }
             Event::Scalar(_, _, anchor, tag) => (*anchor, tag.is_some(), false, true),
-            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => (*anchor, tag.is_some(), true, false),
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                (*anchor, tag.is_some(), true, false)
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop();
                 value_done(&mut stack);
@@ -129,8 +160,14 @@ fn check(yaml: &str, root: Root, at: &Placement) -> Result<(), Vec<Diagnostic>> 
             let is_map = matches!(event, Event::MappingStart(..));
             let is_seq = matches!(event, Event::SequenceStart(..));
             let ok = match root {
-                Root::Mapping => is_map || matches!(&event, Event::Scalar(v, ScalarStyle::Plain, _, _) if v.is_empty() || v == "~" || v == "null"),
-                Root::Sequence => is_seq || matches!(&event, Event::Scalar(v, ScalarStyle::Plain, _, _) if v.is_empty() || v == "~" || v == "null"),
+                Root::Mapping => {
+                    is_map
+                        || matches!(&event, Event::Scalar(v, ScalarStyle::Plain, _, _) if v.is_empty() || v == "~" || v == "null")
+                }
+                Root::Sequence => {
+                    is_seq
+                        || matches!(&event, Event::Scalar(v, ScalarStyle::Plain, _, _) if v.is_empty() || v == "~" || v == "null")
+                }
             };
             if !ok {
                 let (code, want) = match root {
@@ -142,13 +179,24 @@ fn check(yaml: &str, root: Root, at: &Placement) -> Result<(), Vec<Diagnostic>> 
             }
         }
         // A scalar in key position of a mapping: check for duplicates.
-        if let Some(Frame::Map { keys, expecting_key: true }) = stack.last_mut() {
+        if let Some(Frame::Map {
+            keys,
+            expecting_key: true,
+        }) = stack.last_mut()
+        {
             if let Event::Scalar(key, ..) = &event {
                 if let Some(first) = keys.get(key.as_ref()) {
                     let first = at.file_pos(*first);
                     problems.push(
-                        at.error("FM-DUPKEY", pos, format!("duplicate key '{key}' (first defined at {}:{})", first.line, first.col))
-                            .with_help("keep one of the two entries"),
+                        at.error(
+                            "FM-DUPKEY",
+                            pos,
+                            format!(
+                                "duplicate key '{key}' (first defined at {}:{})",
+                                first.line, first.col
+                            ),
+                        )
+                        .with_help("keep one of the two entries"),
                     );
                 } else {
                     keys.insert(key.to_string(), pos);
@@ -158,19 +206,29 @@ fn check(yaml: &str, root: Root, at: &Placement) -> Result<(), Vec<Diagnostic>> 
                 }
                 continue;
             }
-            problems.push(at.error("FM-KEY", pos, "keys must be plain text").with_help("write `key: value`"));
+            problems.push(
+                at.error("FM-KEY", pos, "keys must be plain text")
+                    .with_help("write `key: value`"),
+            );
             return Err(problems);
         }
         if opens {
             if stack.len() >= MAX_DEPTH {
                 problems.push(
-                    at.error("FM-DEPTH", pos, format!("nesting deeper than {MAX_DEPTH} levels"))
-                        .with_help("flatten the structure"),
+                    at.error(
+                        "FM-DEPTH",
+                        pos,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    )
+                    .with_help("flatten the structure"),
                 );
                 return Err(problems);
             }
             stack.push(if matches!(event, Event::MappingStart(..)) {
-                Frame::Map { keys: HashMap::new(), expecting_key: true }
+                Frame::Map {
+                    keys: HashMap::new(),
+                    expecting_key: true,
+                }
             } else {
                 Frame::Seq
             });
@@ -178,7 +236,11 @@ fn check(yaml: &str, root: Root, at: &Placement) -> Result<(), Vec<Diagnostic>> 
             value_done(&mut stack);
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// After a complete value inside a mapping, the next scalar is a key again.
@@ -192,8 +254,14 @@ fn value_done(stack: &mut [Frame]) {
 pub fn locate(yaml: &str, path: &[Seg], key: bool) -> Option<Pos> {
     // Walk the events, tracking the current path as (segment, counter) frames.
     enum Walk {
-        Map { current_key: Option<String>, key_pos: Pos, expecting_key: bool },
-        Seq { next_index: usize },
+        Map {
+            current_key: Option<String>,
+            key_pos: Pos,
+            expecting_key: bool,
+        },
+        Seq {
+            next_index: usize,
+        },
     }
     let mut stack: Vec<Walk> = Vec::new();
     let matches_path = |stack: &[Walk]| -> bool {
@@ -201,11 +269,20 @@ pub fn locate(yaml: &str, path: &[Seg], key: bool) -> Option<Pos> {
         if stack.len() != path.len() {
             return false;
         }
-        stack.iter().zip(path).all(|(frame, seg)| match (frame, seg) {
-            (Walk::Map { current_key: Some(k), .. }, Seg::Key(want)) => k == want,
-            (Walk::Seq { next_index }, Seg::Index(want)) => next_index == want,
-            _ => false,
-        })
+        stack
+            .iter()
+            .zip(path)
+            .all(|(frame, seg)| match (frame, seg) {
+                (
+                    Walk::Map {
+                        current_key: Some(k),
+                        ..
+                    },
+                    Seg::Key(want),
+                ) => k == want,
+                (Walk::Seq { next_index }, Seg::Index(want)) => next_index == want,
+                _ => false,
+            })
     };
     for item in Parser::new_from_str(yaml) {
         let (event, span) = item.ok()?;
@@ -216,29 +293,38 @@ pub fn locate(yaml: &str, path: &[Seg], key: bool) -> Option<Pos> {
                 advance(&mut stack);
                 continue;
             }
-            Event::Scalar(..) | Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..) => {}
+            Event::Scalar(..)
+            | Event::Alias(_)
+            | Event::SequenceStart(..)
+            | Event::MappingStart(..) => {}
             _ => continue,
         }
-        if let Some(Walk::Map { current_key, key_pos, expecting_key }) = stack.last_mut() {
-            if *expecting_key {
-                if let Event::Scalar(k, ..) = &event {
-                    *current_key = Some(k.to_string());
-                    *key_pos = pos;
-                    *expecting_key = false;
-                }
-                continue;
+        if let Some(Walk::Map {
+            current_key,
+            key_pos,
+            expecting_key,
+        }) = stack.last_mut()
+            && *expecting_key
+        {
+            if let Event::Scalar(k, ..) = &event {
+                *current_key = Some(k.to_string());
+                *key_pos = pos;
+                *expecting_key = false;
             }
+            continue;
         }
         if matches_path(&stack) {
-            if key {
-                if let Some(Walk::Map { key_pos, .. }) = stack.last() {
-                    return Some(*key_pos);
-                }
+            if key && let Some(Walk::Map { key_pos, .. }) = stack.last() {
+                return Some(*key_pos);
             }
             return Some(pos);
         }
         match event {
-            Event::MappingStart(..) => stack.push(Walk::Map { current_key: None, key_pos: pos, expecting_key: true }),
+            Event::MappingStart(..) => stack.push(Walk::Map {
+                current_key: None,
+                key_pos: pos,
+                expecting_key: true,
+            }),
             Event::SequenceStart(..) => stack.push(Walk::Seq { next_index: 0 }),
             _ => advance(&mut stack),
         }
@@ -257,7 +343,10 @@ pub fn locate(yaml: &str, path: &[Seg], key: bool) -> Option<Pos> {
 fn decode_error(err: &serde_yaml::Error, yaml: &str, at: &Placement) -> Diagnostic {
     let pos = err
         .location()
-        .map(|l| Pos { line: l.line(), col: l.column() })
+        .map(|l| Pos {
+            line: l.line(),
+            col: l.column(),
+        })
         .unwrap_or(Pos::START);
     let full = err.to_string();
     let text = match full.rfind(" at line ") {
@@ -275,15 +364,39 @@ fn decode_error(err: &serde_yaml::Error, yaml: &str, at: &Placement) -> Diagnost
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let key_pos = locate_key(yaml, key, pos);
         let help = match crate::suggest::closest(key, expected.iter().copied()) {
-            Some(best) => format!("did you mean '{best}'? Known keys here: {}", expected.join(", ")),
+            Some(best) => format!(
+                "did you mean '{best}'? Known keys here: {}",
+                expected.join(", ")
+            ),
             None => format!("known keys here: {}", expected.join(", ")),
         };
-        return at.error("FM-UNKNOWN-KEY", key_pos, format!("unknown key '{key}'{context}")).with_help(help);
+        return at
+            .error(
+                "FM-UNKNOWN-KEY",
+                key_pos,
+                format!("unknown key '{key}'{context}"),
+            )
+            .with_help(help);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let value = rest.split('`').next().unwrap_or_default();
+        let allowed: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let help = match crate::suggest::closest(value, allowed.iter().copied()) {
+            Some(best) => format!("did you mean '{best}'? Allowed: {}", allowed.join(", ")),
+            None => format!("allowed: {}", allowed.join(", ")),
+        };
+        return at
+            .error("FM-VOCAB", pos, format!("unknown value '{value}'{context}"))
+            .with_help(help);
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();
         return at
-            .error("FM-MISSING-KEY", pos, format!("missing required key '{key}'{context}"))
+            .error(
+                "FM-MISSING-KEY",
+                pos,
+                format!("missing required key '{key}'{context}"),
+            )
             .with_help(format!("add `{key}: ...`"));
     }
     let help = if message.contains("expected a string") || message.contains("expected a boolean") {
@@ -300,9 +413,15 @@ fn decode_error(err: &serde_yaml::Error, yaml: &str, at: &Placement) -> Diagnost
 
 /// serde reports an unknown field at the value; point at the key itself when it can be found on that line.
 fn locate_key(yaml: &str, key: &str, near: Pos) -> Pos {
-    let line = yaml.lines().nth(near.line.saturating_sub(1)).unwrap_or_default();
+    let line = yaml
+        .lines()
+        .nth(near.line.saturating_sub(1))
+        .unwrap_or_default();
     match line.find(key) {
-        Some(byte) => Pos { line: near.line, col: line[..byte].chars().count() + 1 },
+        Some(byte) => Pos {
+            line: near.line,
+            col: line[..byte].chars().count() + 1,
+        },
         None => near,
     }
 }
@@ -324,7 +443,11 @@ mod tests {
     }
 
     fn at(text: &str) -> Placement<'_> {
-        Placement { path: "content/a.md", file_text: text, line_offset: 1 }
+        Placement {
+            path: "content/a.md",
+            file_text: text,
+            line_offset: 1,
+        }
     }
 
     fn first_error(yaml: &str) -> (String, Pos) {
@@ -350,7 +473,11 @@ mod tests {
         ];
         for (yaml, code, (line, col)) in cases {
             let (got_code, pos) = first_error(yaml);
-            assert_eq!((got_code.as_str(), pos.line, pos.col), (*code, *line, *col), "{yaml:?}");
+            assert_eq!(
+                (got_code.as_str(), pos.line, pos.col),
+                (*code, *line, *col),
+                "{yaml:?}"
+            );
         }
     }
 
@@ -366,7 +493,11 @@ mod tests {
 
     #[test]
     fn implicit_typing_keeps_text_as_written() {
-        for (yaml, want) in [("title: no\n", "no"), ("title: 1.10\n", "1.10"), ("title: 123\n", "123")] {
+        for (yaml, want) in [
+            ("title: no\n", "no"),
+            ("title: 1.10\n", "1.10"),
+            ("title: 123\n", "123"),
+        ] {
             let doc: Doc = decode(yaml, Root::Mapping, &at(yaml)).expect("decodes");
             assert_eq!(doc.title, want);
         }
@@ -377,13 +508,46 @@ mod tests {
         let yaml = "title: a\nevents:\n  - date: 1998\n    sources: [x, y]\n  - {date: 2019, sources: [z]}\n";
         let cases: &[(&[Seg], bool, (usize, usize))] = &[
             (&[Seg::Key("title")], false, (1, 8)),
-            (&[Seg::Key("events"), Seg::Index(0), Seg::Key("date")], false, (3, 11)),
-            (&[Seg::Key("events"), Seg::Index(0), Seg::Key("sources"), Seg::Index(1)], false, (4, 18)),
-            (&[Seg::Key("events"), Seg::Index(1), Seg::Key("sources"), Seg::Index(0)], false, (5, 28)),
-            (&[Seg::Key("events"), Seg::Index(1), Seg::Key("date")], true, (5, 6)),
+            (
+                &[Seg::Key("events"), Seg::Index(0), Seg::Key("date")],
+                false,
+                (3, 11),
+            ),
+            (
+                &[
+                    Seg::Key("events"),
+                    Seg::Index(0),
+                    Seg::Key("sources"),
+                    Seg::Index(1),
+                ],
+                false,
+                (4, 18),
+            ),
+            (
+                &[
+                    Seg::Key("events"),
+                    Seg::Index(1),
+                    Seg::Key("sources"),
+                    Seg::Index(0),
+                ],
+                false,
+                (5, 28),
+            ),
+            (
+                &[Seg::Key("events"), Seg::Index(1), Seg::Key("date")],
+                true,
+                (5, 6),
+            ),
         ];
         for (path, key, (line, col)) in cases {
-            assert_eq!(locate(yaml, path, *key), Some(Pos { line: *line, col: *col }), "{path:?}");
+            assert_eq!(
+                locate(yaml, path, *key),
+                Some(Pos {
+                    line: *line,
+                    col: *col
+                }),
+                "{path:?}"
+            );
         }
         assert_eq!(locate(yaml, &[Seg::Key("nope")], false), None);
     }

@@ -2,20 +2,35 @@
 
 use std::sync::Arc;
 
-use crate::content::front_matter::{self, RawArticle, RawClaim, RawEntity, RawEntityRef, RawEvent, RawSource, RawText};
-use crate::content::{Article, Claim, Date, Doc, Entity, Event, IdRef, Origin, OwnedSeg, Source, SourceFile, Tag, Update, slug};
+use crate::content::front_matter::{
+    self, RawArticle, RawClaim, RawEntity, RawEntityRef, RawEvent, RawSource, RawText, Text,
+};
+use crate::content::{
+    Article, Claim, Date, Doc, Entity, Event, IdRef, Origin, OwnedSeg, Source, SourceFile, Tag,
+    Update, slug,
+};
 use crate::diag::{Diagnostic, Pos};
 use crate::yaml::{self, Root};
 
 /// Parses one article file: fences, YAML, then every field's own rules. All problems of the file are returned.
 pub fn parse(file: SourceFile) -> Result<Article, Vec<Diagnostic>> {
     let split = front_matter::split(&file.path, &file.text).map_err(|d| vec![d])?;
-    let doc = Arc::new(Doc { file, yaml: split.yaml, yaml_line_offset: split.yaml_line_offset, body: split.body });
+    let doc = Arc::new(Doc {
+        file,
+        yaml: split.yaml,
+        yaml_line_offset: split.yaml_line_offset,
+        body: split.body,
+    });
     if doc.yaml_text().trim().is_empty() {
         return Err(vec![
-            Diagnostic::error("FM-MISSING-KEY", &doc.file.path, Some(Pos::START), "the front matter is empty")
-                .with_help("add at least `title: ...` and `date: YYYY-MM-DD`")
-                .with_source(&doc.file.text),
+            Diagnostic::error(
+                "FM-MISSING-KEY",
+                &doc.file.path,
+                Some(Pos::START),
+                "the front matter is empty",
+            )
+            .with_help("add at least `title: ...` and `date: YYYY-MM-DD`")
+            .with_source(&doc.file.text),
         ]);
     }
     let raw: RawArticle = yaml::decode(doc.yaml_text(), Root::Mapping, &doc.placement())?;
@@ -27,31 +42,54 @@ pub fn parse(file: SourceFile) -> Result<Article, Vec<Diagnostic>> {
 }
 
 fn top(doc: &Arc<Doc>, key: &'static str) -> Origin {
-    Origin { doc: Arc::clone(doc), path: vec![OwnedSeg::Key(key)] }
+    Origin {
+        doc: Arc::clone(doc),
+        path: vec![OwnedSeg::Key(key)],
+    }
 }
 
 fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> Option<Article> {
     let title = required_text(raw.title, &top(doc, "title"), problems);
     let date = parse_date(&raw.date, &top(doc, "date"), problems);
-    let updated = raw.updated.as_ref().and_then(|d| parse_date(d, &top(doc, "updated"), problems));
+    let updated = raw
+        .updated
+        .as_ref()
+        .and_then(|d| parse_date(d, &top(doc, "updated"), problems));
     let slug = match raw.slug {
         Some(slug) => {
             if let Err(why) = slug::check(&slug) {
                 problems.push(
                     top(doc, "slug")
-                        .error("PATH-SLUG", format!("slug must be a single path segment of a-z, 0-9 and - ({why}; got '{slug}')"))
-                        .with_help(format!("for example: slug: {}", fallback_slug(&slug))),
+                        .error(
+                            "PATH-SLUG",
+                            format!("slug '{slug}' is not a single portable path segment: {why}"),
+                        )
+                        .with_help(format!(
+                            "use lowercase a-z, 0-9 and -, for example: slug: {}",
+                            fallback_slug(&slug)
+                        )),
                 );
             }
             slug
         }
         None => {
-            let stem = doc.file.path.rsplit('/').next().unwrap_or_default().trim_end_matches(".md");
+            let stem = doc
+                .file
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(".md");
             let slug = slug::slugify(stem);
             if slug.is_empty() {
                 problems.push(
-                    Diagnostic::error("PATH-SLUG", &doc.file.path, Some(Pos::START), "the file name gives an empty slug")
-                        .with_help("rename the file or add `slug: some-words` to the front matter"),
+                    Diagnostic::error(
+                        "PATH-SLUG",
+                        &doc.file.path,
+                        Some(Pos::START),
+                        "the file name gives an empty slug",
+                    )
+                    .with_help("rename the file or add `slug: some-words` to the front matter"),
                 );
             }
             slug
@@ -61,9 +99,15 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
     for (i, name) in raw.tags.into_iter().enumerate() {
         let slug = slug::slugify(&name);
         if slug.is_empty() {
-            problems.push(top(doc, "tags").child(OwnedSeg::Index(i)).error("FM-TAG-EMPTY", format!("tag '{name}' has no letters or digits")));
+            problems.push(top(doc, "tags").child(OwnedSeg::Index(i)).error(
+                "FM-TAG-EMPTY",
+                format!("tag '{name}' has no letters or digits"),
+            ));
         } else if !tags.iter().any(|t| t.slug == slug) {
-            tags.push(Tag { slug, name: name.trim().to_string() });
+            tags.push(Tag {
+                slug,
+                name: name.trim().to_string(),
+            });
         }
     }
     let sources = raw
@@ -80,7 +124,10 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
             RawEntityRef::Id(id) => entities.push(IdRef { id, origin }),
             RawEntityRef::Inline(raw) => {
                 if let Some(entity) = entity(raw, origin.clone(), problems) {
-                    entities.push(IdRef { id: entity.id.clone(), origin });
+                    entities.push(IdRef {
+                        id: entity.id.clone(),
+                        origin,
+                    });
                     inline_entities.push(entity);
                 }
             }
@@ -115,7 +162,10 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
         title,
         date: date?,
         updated,
-        summary: raw.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        summary: raw
+            .summary
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
         tags,
         draft: raw.draft,
         sources,
@@ -132,14 +182,19 @@ fn fallback_slug(written: &str) -> String {
     if s.is_empty() { "my-article".into() } else { s }
 }
 
-fn required_text(text: String, origin: &Origin, problems: &mut Vec<Diagnostic>) -> String {
+fn required_text(text: Text, origin: &Origin, problems: &mut Vec<Diagnostic>) -> String {
+    let text = text.0.unwrap_or_default();
     let trimmed = text.trim();
     if trimmed.is_empty() {
         let key = match origin.path.last() {
             Some(OwnedSeg::Key(k)) => *k,
             _ => "value",
         };
-        problems.push(origin.error("FM-EMPTY", format!("'{key}' must not be empty")).with_help("write some text"));
+        problems.push(
+            origin
+                .error("FM-EMPTY", format!("'{key}' must not be empty"))
+                .with_help("write some text"),
+        );
     }
     trimmed.to_string()
 }
@@ -149,11 +204,17 @@ pub fn parse_date(raw: &RawText, origin: &Origin, problems: &mut Vec<Diagnostic>
     match Date::parse(&raw.0) {
         Ok(date) => Some(date),
         Err(err) => {
-            let mut d = origin.error("FM-DATE", format!("invalid date \"{}\": {}", raw.0, err.message)).with_help(err.help);
+            let mut d = origin
+                .error(
+                    "FM-DATE",
+                    format!("invalid date \"{}\": {}", raw.0, err.message),
+                )
+                .with_help(err.help);
             if let Some(pos) = d.pos.as_mut() {
                 let line = d.line_text.as_deref().unwrap_or_default();
                 let quoted = matches!(line.chars().nth(pos.col - 1), Some('"' | '\''));
-                pos.col += raw.0.get(..err.offset).map_or(0, |s| s.chars().count()) + usize::from(quoted);
+                pos.col +=
+                    raw.0.get(..err.offset).map_or(0, |s| s.chars().count()) + usize::from(quoted);
             }
             problems.push(d);
             None
@@ -168,7 +229,10 @@ fn check_id(id: &str, origin: &Origin, what: &str, problems: &mut Vec<Diagnostic
             problems.push(
                 origin
                     .child(OwnedSeg::Key("id"))
-                    .error("ID-INVALID", format!("{what} id '{id}' is not usable in a URL: {why}"))
+                    .error(
+                        "ID-INVALID",
+                        format!("{what} id '{id}' is not usable in a URL: {why}"),
+                    )
                     .with_help(format!("for example: id: {}", fallback_slug(id))),
             );
             false
@@ -179,13 +243,17 @@ fn check_id(id: &str, origin: &Origin, what: &str, problems: &mut Vec<Diagnostic
 /// Checks a URL written by an author: http or https only, after trimming and case-folding the scheme.
 pub fn check_url(url: &str) -> Result<(), String> {
     let trimmed = url.trim_matches(|c: char| c.is_whitespace() || c.is_control());
-    let scheme_end = trimmed.find(':').filter(|i| !trimmed[..*i].contains(['/', '?', '#']));
+    let scheme_end = trimmed
+        .find(':')
+        .filter(|i| !trimmed[..*i].contains(['/', '?', '#']));
     let Some(end) = scheme_end else {
         return Err("it is not an absolute URL (expected https://...)".into());
     };
     let scheme = trimmed[..end].to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return Err(format!("scheme '{scheme}' is not allowed; only http and https are"));
+        return Err(format!(
+            "scheme '{scheme}' is not allowed; only http and https are"
+        ));
     }
     if !trimmed[end..].starts_with("://") || trimmed.len() <= end + 3 {
         return Err("it has no host (expected https://host/...)".into());
@@ -196,7 +264,12 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn url_field(value: Option<String>, origin: &Origin, key: &'static str, problems: &mut Vec<Diagnostic>) -> Option<String> {
+fn url_field(
+    value: Option<String>,
+    origin: &Origin,
+    key: &'static str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<String> {
     let url = value?;
     match check_url(&url) {
         Ok(()) => Some(url),
@@ -219,18 +292,30 @@ pub fn source(raw: RawSource, origin: Origin, problems: &mut Vec<Diagnostic>) ->
     let title = required_text(raw.title, &origin.child(OwnedSeg::Key("title")), problems);
     let url = url_field(raw.url, &origin, "url", problems);
     let archive = url_field(raw.archive, &origin, "archive", problems);
-    let published = raw.published.as_ref().and_then(|d| parse_date(d, &origin.child(OwnedSeg::Key("published")), problems));
-    let accessed = raw.accessed.as_ref().and_then(|d| parse_date(d, &origin.child(OwnedSeg::Key("accessed")), problems));
+    let published = raw
+        .published
+        .as_ref()
+        .and_then(|d| parse_date(d, &origin.child(OwnedSeg::Key("published")), problems));
+    let accessed = raw
+        .accessed
+        .as_ref()
+        .and_then(|d| parse_date(d, &origin.child(OwnedSeg::Key("accessed")), problems));
     (problems.len() == before).then(|| Source {
         id: raw.id,
         title,
-        publisher: raw.publisher.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+        publisher: raw
+            .publisher
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty()),
         kind: raw.kind,
         url,
         published,
         accessed,
         archive,
-        via: raw.via.map(|id| IdRef { id, origin: origin.child(OwnedSeg::Key("via")) }),
+        via: raw.via.map(|id| IdRef {
+            id,
+            origin: origin.child(OwnedSeg::Key("via")),
+        }),
         origin,
     })
 }
@@ -244,9 +329,20 @@ pub fn entity(raw: RawEntity, origin: Origin, problems: &mut Vec<Diagnostic>) ->
         id: raw.id,
         name,
         kind: raw.kind,
-        aka: raw.aka.into_iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
-        role: raw.role.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
-        description: raw.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+        aka: raw
+            .aka
+            .into_iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+        role: raw
+            .role
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
+        description: raw
+            .description
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty()),
         origin,
     })
 }
@@ -255,7 +351,10 @@ fn id_refs(ids: Vec<String>, origin: &Origin, key: &'static str) -> Vec<IdRef> {
     let list = origin.child(OwnedSeg::Key(key));
     ids.into_iter()
         .enumerate()
-        .map(|(i, id)| IdRef { id, origin: list.child(OwnedSeg::Index(i)) })
+        .map(|(i, id)| IdRef {
+            id,
+            origin: list.child(OwnedSeg::Index(i)),
+        })
         .collect()
 }
 
@@ -285,7 +384,10 @@ fn claim(raw: RawClaim, origin: Origin, problems: &mut Vec<Diagnostic>) -> Optio
         problems.push(
             origin
                 .child(OwnedSeg::Key("id"))
-                .error("CLAIM-NO-SOURCE", format!("claim '{}' has no sources", raw.id))
+                .error(
+                    "CLAIM-NO-SOURCE",
+                    format!("claim '{}' has no sources", raw.id),
+                )
                 .with_help("add `sources: [source-id]`: every claim must say who made it"),
         );
     }
@@ -305,7 +407,17 @@ mod tests {
     #[test]
     fn urls_are_checked_by_scheme() {
         let ok = ["https://example.org/a", "http://x.y", "HTTPS://EXAMPLE.ORG"];
-        let bad = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:x", "data:text/html,x", "ftp://x", "example.org", "https://", "https://a b", "/relative"];
+        let bad = [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:x",
+            "data:text/html,x",
+            "ftp://x",
+            "example.org",
+            "https://",
+            "https://a b",
+            "/relative",
+        ];
         for url in ok {
             assert_eq!(check_url(url), Ok(()), "{url}");
         }

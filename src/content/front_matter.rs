@@ -1,7 +1,7 @@
 //! Front matter: splitting `---` fences from the body and the raw shapes authors write in YAML.
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::content::{ClaimStatus, EntityKind, SourceKind};
 use crate::diag::{Diagnostic, Pos};
@@ -25,22 +25,38 @@ fn is_fence(line: &str) -> bool {
 pub fn split(path: &str, text: &str) -> Result<Split, Diagnostic> {
     let first_line = text.split('\n').next().unwrap_or_default();
     if !is_fence(first_line) {
-        return Err(Diagnostic::error("FM-MISSING", path, Some(Pos::START), "no front matter: an article must start with a line `---`")
-            .with_help("begin the file with ---, then `title: ...` and `date: YYYY-MM-DD`, then a closing ---")
-            .with_source(text));
+        return Err(Diagnostic::error(
+            "FM-MISSING",
+            path,
+            Some(Pos::START),
+            "no front matter: an article must start with a line `---`",
+        )
+        .with_help(
+            "begin the file with ---, then `title: ...` and `date: YYYY-MM-DD`, then a closing ---",
+        )
+        .with_source(text));
     }
     let yaml_start = (first_line.len() + 1).min(text.len());
     let mut offset = yaml_start;
     for line in text[yaml_start..].split('\n') {
         if is_fence(line) {
             let body_start = (offset + line.len() + 1).min(text.len());
-            return Ok(Split { yaml: yaml_start..offset, yaml_line_offset: 1, body: body_start..text.len() });
+            return Ok(Split {
+                yaml: yaml_start..offset,
+                yaml_line_offset: 1,
+                body: body_start..text.len(),
+            });
         }
         offset += line.len() + 1;
     }
-    Err(Diagnostic::error("FM-UNCLOSED", path, Some(Pos::START), "front matter opened here is never closed")
-        .with_help("add a line containing only --- after the last front-matter key")
-        .with_source(text))
+    Err(Diagnostic::error(
+        "FM-UNCLOSED",
+        path,
+        Some(Pos::START),
+        "front matter opened here is never closed",
+    )
+    .with_help("add a line containing only --- after the last front-matter key")
+    .with_source(text))
 }
 
 /// Text that YAML may have typed as a number (`1998`) or a date-like plain scalar; kept as written.
@@ -69,11 +85,22 @@ impl<'de> Deserialize<'de> for RawText {
     }
 }
 
+/// A required text field that YAML may have written as null (`title: ~`, `title:`): kept apart
+/// from a missing key so each gets its own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(pub Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<String>::deserialize(deserializer).map(Text)
+    }
+}
+
 /// An article's front matter as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawArticle {
-    pub title: String,
+    pub title: Text,
     pub date: RawText,
     pub updated: Option<RawText>,
     pub summary: Option<String>,
@@ -99,7 +126,7 @@ pub struct RawArticle {
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub id: String,
-    pub title: String,
+    pub title: Text,
     pub publisher: Option<String>,
     pub kind: SourceKind,
     pub url: Option<String>,
@@ -114,7 +141,7 @@ pub struct RawSource {
 #[serde(deny_unknown_fields)]
 pub struct RawEntity {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     pub kind: EntityKind,
     #[serde(default)]
     pub aka: Vec<String>,
@@ -143,7 +170,8 @@ impl<'de> Deserialize<'de> for RawEntityRef {
                 Ok(RawEntityRef::Id(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawEntityRef, A::Error> {
-                RawEntity::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawEntityRef::Inline)
+                RawEntity::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawEntityRef::Inline)
             }
         }
         deserializer.deserialize_any(V)
@@ -155,7 +183,7 @@ impl<'de> Deserialize<'de> for RawEntityRef {
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     pub date: RawText,
-    pub title: String,
+    pub title: Text,
     #[serde(default)]
     pub sources: Vec<String>,
     #[serde(default)]
@@ -168,7 +196,7 @@ pub struct RawEvent {
 #[serde(deny_unknown_fields)]
 pub struct RawClaim {
     pub id: String,
-    pub text: String,
+    pub text: Text,
     pub status: ClaimStatus,
     #[serde(default)]
     pub sources: Vec<String>,
@@ -179,7 +207,7 @@ pub struct RawClaim {
 #[serde(deny_unknown_fields)]
 pub struct RawUpdate {
     pub date: RawText,
-    pub note: String,
+    pub note: Text,
 }
 
 #[cfg(test)]
@@ -189,13 +217,20 @@ mod tests {
     #[test]
     fn fences_are_found_or_reported() {
         // (input, Ok((yaml, body)) or Err(code))
-        let cases: &[(&str, Result<(&str, &str), &str>)] = &[
+        type Case<'a> = (&'a str, Result<(&'a str, &'a str), &'a str>);
+        let cases: &[Case] = &[
             ("---\ntitle: a\n---\nbody\n", Ok(("title: a\n", "body\n"))),
             ("---\ntitle: a\n---", Ok(("title: a\n", ""))),
             ("---  \ntitle: a\n--- \nbody", Ok(("title: a\n", "body"))),
-            ("---\ntitle: a\n---\n\n---\nmore\n", Ok(("title: a\n", "\n---\nmore\n"))),
+            (
+                "---\ntitle: a\n---\n\n---\nmore\n",
+                Ok(("title: a\n", "\n---\nmore\n")),
+            ),
             ("---\n---\n", Ok(("", ""))),
-            ("---\ntitle: a\n\nBody with no closing fence.\n", Err("FM-UNCLOSED")),
+            (
+                "---\ntitle: a\n\nBody with no closing fence.\n",
+                Err("FM-UNCLOSED"),
+            ),
             ("---\ntitle: a\n----\n", Err("FM-UNCLOSED")),
             ("\n---\ntitle: a\n---\n", Err("FM-MISSING")),
             ("# Just a heading\n", Err("FM-MISSING")),

@@ -39,7 +39,11 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
 /// Lists the regular files under `root/dir` (sorted), refusing symlinks that leave `root`.
 /// `keep` decides, from a file's name, whether it is wanted; ignored names are skipped,
 /// as are whole ignored folders.
-pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+pub fn walk(
+    root: &Path,
+    dir: &Path,
+    keep: impl Fn(&str) -> bool,
+) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if !dir.is_dir() {
@@ -48,7 +52,12 @@ pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBu
     let canonical_root = match root.canonicalize() {
         Ok(p) => p,
         Err(err) => {
-            problems.push(Diagnostic::error("FS-READ", &root.display().to_string(), None, format!("cannot open the site folder: {err}")));
+            problems.push(Diagnostic::error(
+                "FS-READ",
+                &root.display().to_string(),
+                None,
+                format!("cannot open the site folder: {err}"),
+            ));
             return (files, problems);
         }
     };
@@ -62,15 +71,30 @@ pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBu
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                let name = err.path().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let is_link = err.path().is_some_and(|p| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()));
+                let name = err
+                    .path()
+                    .and_then(Path::file_name)
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let is_link = err.path().is_some_and(|p| {
+                    fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+                });
                 if is_link && err.loop_ancestor().is_none() {
                     // A dangling link: an error if it looks like content, ignored if it is an editor lock file.
                     if !is_ignored_name(&name) && keep(&name) {
-                        let target = err.path().and_then(|p| fs::read_link(p).ok()).map(|t| t.display().to_string()).unwrap_or_default();
+                        let target = err
+                            .path()
+                            .and_then(|p| fs::read_link(p).ok())
+                            .map(|t| t.display().to_string())
+                            .unwrap_or_default();
                         problems.push(
-                            Diagnostic::error("FS-SYMLINK-DANGLING", &path, None, format!("symlink to a missing file ({target})"))
-                                .with_help("remove the link or restore its target"),
+                            Diagnostic::error(
+                                "FS-SYMLINK-DANGLING",
+                                &path,
+                                None,
+                                format!("symlink to a missing file ({target})"),
+                            )
+                            .with_help("remove the link or restore its target"),
                         );
                     }
                     continue;
@@ -78,9 +102,16 @@ pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBu
                 let message = if err.loop_ancestor().is_some() {
                     "symlink loop: this folder links back to one of its parents".to_string()
                 } else {
-                    format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), ToString::to_string))
+                    format!(
+                        "cannot read: {}",
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), ToString::to_string)
+                    )
                 };
-                problems.push(Diagnostic::error("FS-READ", &path, None, message).with_help("remove or fix the link"));
+                problems.push(
+                    Diagnostic::error("FS-READ", &path, None, message)
+                        .with_help("remove or fix the link"),
+                );
                 continue;
             }
         };
@@ -91,17 +122,29 @@ pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBu
                 Ok(target) if target.starts_with(&canonical_root) => {}
                 Ok(target) => {
                     problems.push(
-                        Diagnostic::error("FS-SYMLINK-ESCAPE", &rel, None, format!("symlink to a file outside the site ({})", target.display()))
-                            .with_help("copy the file into the site instead of linking to it"),
+                        Diagnostic::error(
+                            "FS-SYMLINK-ESCAPE",
+                            &rel,
+                            None,
+                            format!("symlink to a file outside the site ({})", target.display()),
+                        )
+                        .with_help("copy the file into the site instead of linking to it"),
                     );
                     continue;
                 }
                 Err(_) => {
-                    let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+                    let target = fs::read_link(path)
+                        .map(|t| t.display().to_string())
+                        .unwrap_or_default();
                     if keep(&entry.file_name().to_string_lossy()) {
                         problems.push(
-                            Diagnostic::error("FS-SYMLINK-DANGLING", &rel, None, format!("symlink to a missing file ({target})"))
-                                .with_help("remove the link or restore its target"),
+                            Diagnostic::error(
+                                "FS-SYMLINK-DANGLING",
+                                &rel,
+                                None,
+                                format!("symlink to a missing file ({target})"),
+                            )
+                            .with_help("remove the link or restore its target"),
                         );
                     }
                     continue;
@@ -114,8 +157,13 @@ pub fn walk(root: &Path, dir: &Path, keep: impl Fn(&str) -> bool) -> (Vec<PathBu
         }
         if !file_type.is_file() {
             problems.push(
-                Diagnostic::error("FS-NOT-REGULAR", &rel, None, "not a regular file (a pipe, socket or device)")
-                    .with_help("remove it from the site folder"),
+                Diagnostic::error(
+                    "FS-NOT-REGULAR",
+                    &rel,
+                    None,
+                    "not a regular file (a pipe, socket or device)",
+                )
+                .with_help("remove it from the site folder"),
             );
             continue;
         }
@@ -135,7 +183,11 @@ pub fn read_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
     if meta.len() > MAX_FILE_SIZE {
         return Err(fail(
             "FS-TOO-LARGE",
-            format!("{:.1} MiB exceeds the limit of {} MiB per file", meta.len() as f64 / 1048576.0, MAX_FILE_SIZE / 1048576),
+            format!(
+                "{:.1} MiB exceeds the limit of {} MiB per file",
+                meta.len() as f64 / 1048576.0,
+                MAX_FILE_SIZE / 1048576
+            ),
         )
         .with_help("split the file"));
     }
@@ -167,13 +219,21 @@ pub fn decode_text(rel: &str, mut bytes: Vec<u8>) -> Result<SourceFile, Diagnost
             let normalised = normalise_newlines(good);
             let pos = crate::diag::pos_at(&normalised, normalised.len());
             let bad = bytes.get(valid).copied().unwrap_or_default();
-            let mut d = Diagnostic::error("ENC-UTF8", rel, Some(pos), format!("invalid UTF-8 byte 0x{bad:02X}"))
-                .with_help("save the file as UTF-8");
+            let mut d = Diagnostic::error(
+                "ENC-UTF8",
+                rel,
+                Some(pos),
+                format!("invalid UTF-8 byte 0x{bad:02X}"),
+            )
+            .with_help("save the file as UTF-8");
             d.byte_offset = Some(valid + if bom { 3 } else { 0 });
             return Err(d);
         }
     };
-    Ok(SourceFile { path: rel.to_string(), text: normalise_newlines(&text).into_owned() })
+    Ok(SourceFile {
+        path: rel.to_string(),
+        text: normalise_newlines(&text).into_owned(),
+    })
 }
 
 /// CRLF and lone CR become LF; positions stay the same (a CRLF was one line break already).
@@ -196,7 +256,17 @@ mod tests {
 
     #[test]
     fn editor_leftovers_and_private_files_are_ignored() {
-        let ignored = [".#draft.md", "draft.md~", ".draft.md.swp", "4913", "draft.md0HlVyu.bck", "draft.md___jb_tmp___", "#draft.md#", "_sources.yaml", ".git"];
+        let ignored = [
+            ".#draft.md",
+            "draft.md~",
+            ".draft.md.swp",
+            "4913",
+            "draft.md0HlVyu.bck",
+            "draft.md___jb_tmp___",
+            "#draft.md#",
+            "_sources.yaml",
+            ".git",
+        ];
         for name in ignored {
             assert!(is_ignored_name(name), "{name}");
         }
@@ -213,14 +283,28 @@ mod tests {
             (b"a\rb\r\nc\n", "a\nb\nc\n"),
         ];
         for (bytes, want) in cases {
-            assert_eq!(decode_text("a.md", bytes.to_vec()).map(|f| f.text).as_deref(), Ok(*want));
+            assert_eq!(
+                decode_text("a.md", bytes.to_vec())
+                    .map(|f| f.text)
+                    .as_deref(),
+                Ok(*want)
+            );
         }
     }
 
     #[test]
     fn invalid_utf8_is_located() {
-        let err = decode_text("content/latin1.md", b"---\ntitle: caf\xE9\n".to_vec()).expect_err("invalid");
-        assert_eq!((err.code, err.pos, err.byte_offset), ("ENC-UTF8", Some(Pos { line: 2, col: 11 }), Some(14)));
-        assert!(err.render().starts_with("content/latin1.md:2:11 (byte offset 14): error[ENC-UTF8]"), "{}", err.render());
+        let err = decode_text("content/latin1.md", b"---\ntitle: caf\xE9\n".to_vec())
+            .expect_err("invalid");
+        assert_eq!(
+            (err.code, err.pos, err.byte_offset),
+            ("ENC-UTF8", Some(Pos { line: 2, col: 11 }), Some(14))
+        );
+        assert!(
+            err.render()
+                .starts_with("content/latin1.md:2:11 (byte offset 14): error[ENC-UTF8]"),
+            "{}",
+            err.render()
+        );
     }
 }

@@ -52,17 +52,29 @@ impl Doc {
 
     /// The placement of the YAML part, for decoding.
     pub fn placement(&self) -> yaml::Placement<'_> {
-        yaml::Placement { path: &self.file.path, file_text: &self.file.text, line_offset: self.yaml_line_offset }
+        yaml::Placement {
+            path: &self.file.path,
+            file_text: &self.file.text,
+            line_offset: self.yaml_line_offset,
+        }
     }
 
     /// Where the YAML value at `path` is in the file (falls back to the start of the YAML).
     pub fn pos_of(&self, path: &[Seg], key: bool) -> Pos {
-        let pos = yaml::locate(self.yaml_text(), path, key).unwrap_or(Pos::START);
-        self.placement().file_pos(pos)
+        match yaml::locate(self.yaml_text(), path, key) {
+            Some(pos) => self.placement().file_pos(pos),
+            None => Pos::START,
+        }
     }
 
     /// A diagnostic located at the YAML value at `path`.
-    pub fn diag_at(&self, severity_error: bool, code: &'static str, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+    pub fn diag_at(
+        &self,
+        severity_error: bool,
+        code: &'static str,
+        path: &[Seg],
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let pos = Some(self.pos_of(path, false));
         let d = if severity_error {
             Diagnostic::error(code, &self.file.path, pos, message)
@@ -73,8 +85,17 @@ impl Doc {
     }
 
     /// A diagnostic located at a byte offset of the body.
-    pub fn body_diag(&self, severity_error: bool, code: &'static str, body_offset: usize, message: impl Into<String>) -> Diagnostic {
-        let pos = Some(crate::diag::pos_at(&self.file.text, self.body.start + body_offset));
+    pub fn body_diag(
+        &self,
+        severity_error: bool,
+        code: &'static str,
+        body_offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let pos = Some(crate::diag::pos_at(
+            &self.file.text,
+            self.body.start + body_offset,
+        ));
         let d = if severity_error {
             Diagnostic::error(code, &self.file.path, pos, message)
         } else {
@@ -110,14 +131,20 @@ impl Origin {
             path.push(OwnedSeg::Key(key));
         }
         path.push(OwnedSeg::Index(index));
-        Origin { doc: Arc::clone(doc), path }
+        Origin {
+            doc: Arc::clone(doc),
+            path,
+        }
     }
 
     /// The origin of a field or list element below this one.
     pub fn child(&self, seg: OwnedSeg) -> Origin {
         let mut path = self.path.clone();
         path.push(seg);
-        Origin { doc: Arc::clone(&self.doc), path }
+        Origin {
+            doc: Arc::clone(&self.doc),
+            path,
+        }
     }
 
     fn segs(&self) -> Vec<Seg<'_>> {
@@ -253,8 +280,25 @@ impl Source {
     /// Do two definitions carry the same data (so defining both is harmless)?
     pub fn same_data(&self, other: &Source) -> bool {
         let via = |s: &Source| s.via.as_ref().map(|v| v.id.clone());
-        (&self.title, &self.publisher, self.kind, &self.url, &self.published, &self.accessed, &self.archive, via(self))
-            == (&other.title, &other.publisher, other.kind, &other.url, &other.published, &other.accessed, &other.archive, via(other))
+        (
+            &self.title,
+            &self.publisher,
+            self.kind,
+            &self.url,
+            &self.published,
+            &self.accessed,
+            &self.archive,
+            via(self),
+        ) == (
+            &other.title,
+            &other.publisher,
+            other.kind,
+            &other.url,
+            &other.published,
+            &other.accessed,
+            &other.archive,
+            via(other),
+        )
     }
 }
 
@@ -274,7 +318,12 @@ pub enum EntityKind {
 
 impl EntityKind {
     /// Every kind, in display order.
-    pub const ALL: [EntityKind; 4] = [EntityKind::Person, EntityKind::Organisation, EntityKind::Place, EntityKind::Other];
+    pub const ALL: [EntityKind; 4] = [
+        EntityKind::Person,
+        EntityKind::Organisation,
+        EntityKind::Place,
+        EntityKind::Other,
+    ];
 
     /// The vocabulary word.
     pub fn as_str(self) -> &'static str {
@@ -329,8 +378,19 @@ pub struct Entity {
 impl Entity {
     /// Do two definitions carry the same data?
     pub fn same_data(&self, other: &Entity) -> bool {
-        (&self.name, self.kind, &self.aka, &self.role, &self.description)
-            == (&other.name, other.kind, &other.aka, &other.role, &other.description)
+        (
+            &self.name,
+            self.kind,
+            &self.aka,
+            &self.role,
+            &self.description,
+        ) == (
+            &other.name,
+            other.kind,
+            &other.aka,
+            &other.role,
+            &other.description,
+        )
     }
 }
 
@@ -404,7 +464,9 @@ impl ClaimStatus {
     /// What the status means, for the legend.
     pub fn meaning(self) -> &'static str {
         match self {
-            ClaimStatus::Confirmed => "established by the party concerned or by independent evidence",
+            ClaimStatus::Confirmed => {
+                "established by the party concerned or by independent evidence"
+            }
             ClaimStatus::Reported => "reported by a credible source, not independently confirmed",
             ClaimStatus::Claimed => "asserted by an interested party",
             ClaimStatus::Disputed => "contested by other credible sources",

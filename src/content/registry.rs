@@ -19,13 +19,19 @@ pub struct Registry {
 
 fn registry_doc(file: SourceFile) -> Arc<Doc> {
     let len = file.text.len();
-    Arc::new(Doc { file, yaml: 0..len, yaml_line_offset: 0, body: len..len })
+    Arc::new(Doc {
+        file,
+        yaml: 0..len,
+        yaml_line_offset: 0,
+        body: len..len,
+    })
 }
 
 /// Parses `content/_sources.yaml`: a list of sources.
 pub fn parse_sources(file: SourceFile) -> Result<Vec<Source>, Vec<Diagnostic>> {
     let doc = registry_doc(file);
-    let raw: Option<Vec<RawSource>> = yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement())?;
+    let raw: Option<Vec<RawSource>> =
+        yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement())?;
     let mut problems = Vec::new();
     let sources = raw
         .unwrap_or_default()
@@ -33,13 +39,18 @@ pub fn parse_sources(file: SourceFile) -> Result<Vec<Source>, Vec<Diagnostic>> {
         .enumerate()
         .filter_map(|(i, s)| article::source(s, Origin::item(&doc, None, i), &mut problems))
         .collect();
-    if problems.is_empty() { Ok(sources) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Parses `content/_entities.yaml`: a list of entities.
 pub fn parse_entities(file: SourceFile) -> Result<Vec<Entity>, Vec<Diagnostic>> {
     let doc = registry_doc(file);
-    let raw: Option<Vec<RawEntity>> = yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement())?;
+    let raw: Option<Vec<RawEntity>> =
+        yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement())?;
     let mut problems = Vec::new();
     let entities = raw
         .unwrap_or_default()
@@ -47,21 +58,47 @@ pub fn parse_entities(file: SourceFile) -> Result<Vec<Entity>, Vec<Diagnostic>> 
         .enumerate()
         .filter_map(|(i, e)| article::entity(e, Origin::item(&doc, None, i), &mut problems))
         .collect();
-    if problems.is_empty() { Ok(entities) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(entities)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Merges registry files and article-local definitions; the same id defined twice with
 /// different data is an error naming both places.
-pub fn build(sources: Vec<Source>, entities: Vec<Entity>, articles: &[Article]) -> (Registry, Vec<Diagnostic>) {
+pub fn build(
+    sources: Vec<Source>,
+    entities: Vec<Entity>,
+    articles: &[Article],
+) -> (Registry, Vec<Diagnostic>) {
     let mut registry = Registry::default();
     let mut problems = Vec::new();
     let local_sources = articles.iter().flat_map(|a| a.sources.iter().cloned());
     for source in sources.into_iter().chain(local_sources) {
-        insert(&mut registry.sources, source.id.clone(), source, Source::same_data, |s| &s.origin, "source", &mut problems);
+        insert(
+            &mut registry.sources,
+            source.id.clone(),
+            source,
+            Source::same_data,
+            |s| &s.origin,
+            "source",
+            &mut problems,
+        );
     }
-    let local_entities = articles.iter().flat_map(|a| a.inline_entities.iter().cloned());
+    let local_entities = articles
+        .iter()
+        .flat_map(|a| a.inline_entities.iter().cloned());
     for entity in entities.into_iter().chain(local_entities) {
-        insert(&mut registry.entities, entity.id.clone(), entity, Entity::same_data, |e| &e.origin, "entity", &mut problems);
+        insert(
+            &mut registry.entities,
+            entity.id.clone(),
+            entity,
+            Entity::same_data,
+            |e| &e.origin,
+            "entity",
+            &mut problems,
+        );
     }
     (registry, problems)
 }

@@ -103,27 +103,59 @@ pub(super) fn timeline_files(site: &Site, shared: &Shared) -> Vec<Page> {
             sources: e
                 .sources
                 .iter()
-                .filter_map(|id| shared.source_at.get(id.as_str()).map(|&i| &site.sources[i].source))
-                .map(|s| IdTitle { id: &s.id, title: &s.title, url: abs(format!("sources/{}/", s.id)) })
+                .filter_map(|id| {
+                    shared
+                        .source_at
+                        .get(id.as_str())
+                        .map(|&i| &site.sources[i].source)
+                })
+                .map(|s| IdTitle {
+                    id: &s.id,
+                    title: &s.title,
+                    url: abs(format!("sources/{}/", s.id)),
+                })
                 .collect(),
             entities: e
                 .entities
                 .iter()
-                .filter_map(|id| shared.entity_at.get(id.as_str()).map(|&i| &site.entities[i].entity))
-                .map(|en| IdTitle { id: &en.id, title: &en.name, url: abs(format!("entities/{}/", en.id)) })
+                .filter_map(|id| {
+                    shared
+                        .entity_at
+                        .get(id.as_str())
+                        .map(|&i| &site.entities[i].entity)
+                })
+                .map(|en| IdTitle {
+                    id: &en.id,
+                    title: &en.name,
+                    url: abs(format!("entities/{}/", en.id)),
+                })
                 .collect(),
             articles: e
                 .articles
                 .iter()
                 .map(|&a| &site.articles[a].article)
-                .map(|a| IdTitle { id: &a.slug, title: &a.title, url: abs(format!("articles/{}/", a.slug)) })
+                .map(|a| IdTitle {
+                    id: &a.slug,
+                    title: &a.title,
+                    url: abs(format!("articles/{}/", a.slug)),
+                })
                 .collect(),
         })
         .collect();
-    let timeline = TimelineJson { version: SCHEMA_VERSION, title: &site.config.title, base_url: &site.config.base_url, events };
+    let timeline = TimelineJson {
+        version: SCHEMA_VERSION,
+        title: &site.config.title,
+        base_url: &site.config.base_url,
+        events,
+    };
 
     let timelinejs = TimelineJs {
-        title: TjsSlide { text: TjsText { headline: &site.config.title, text: site.config.description.clone().unwrap_or_default() } },
+        title: TjsSlide {
+            text: TjsText {
+                headline: &site.config.title,
+                text: site.config.description.clone().unwrap_or_default(),
+            },
+        },
         events: site
             .timeline
             .iter()
@@ -135,13 +167,22 @@ pub(super) fn timeline_files(site: &Site, shared: &Shared) -> Vec<Page> {
                     day: e.date.day(),
                     display_date: e.date.display(),
                 },
-                text: TjsText { headline: &e.title, text: String::new() },
+                text: TjsText {
+                    headline: &e.title,
+                    text: String::new(),
+                },
             })
             .collect(),
     };
     vec![
-        Page { path: "timeline.json".into(), bytes: to_json(&timeline) },
-        Page { path: "timeline/timelinejs.json".into(), bytes: to_json(&timelinejs) },
+        Page {
+            path: "timeline.json".into(),
+            bytes: to_json(&timeline),
+        },
+        Page {
+            path: "timeline/timelinejs.json".into(),
+            bytes: to_json(&timelinejs),
+        },
     ]
 }
 

@@ -28,7 +28,10 @@ pub struct Page {
 pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);
-    let templates = theme.templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
+    let templates = theme
+        .templates
+        .iter()
+        .map(|t| (t.name.as_str(), t.text.as_str()));
     match tera.add_raw_templates(templates) {
         Ok(()) => Ok(tera),
         Err(err) => {
@@ -39,7 +42,9 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
                 .filter_map(|t| {
                     let mut alone = Tera::new();
                     match alone.add_raw_template(&t.name, &t.text) {
-                        Err(e) if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) => Some(template_error(&e, theme, "TPL-PARSE", None)),
+                        Err(e) if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) => {
+                            Some(template_error(&e, theme, "TPL-PARSE", None))
+                        }
                         _ => None,
                     }
                 })
@@ -53,16 +58,31 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
 }
 
 /// Turns a Tera error into a diagnostic naming the template file, line and column, and the page being rendered.
-fn template_error(err: &tera::Error, theme: &Theme, code: &'static str, page: Option<&str>) -> Diagnostic {
-    let while_rendering = page.map(|p| format!(" (while rendering {p})")).unwrap_or_default();
+fn template_error(
+    err: &tera::Error,
+    theme: &Theme,
+    code: &'static str,
+    page: Option<&str>,
+) -> Diagnostic {
+    let while_rendering = page
+        .map(|p| format!(" (while rendering {p})"))
+        .unwrap_or_default();
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            let pos = Pos { line: span.start_line.max(1), col: span.start_col + 1 };
+            let pos = Pos {
+                line: span.start_line.max(1),
+                col: span.start_col + 1,
+            };
             let (path, text) = theme.describe(report.filename());
-            Diagnostic::error(code, &path, Some(pos), format!("{}{while_rendering}", report.message()))
-                .with_source(text)
-                .with_help("fix the template; see the Tera 2 documentation for the syntax")
+            Diagnostic::error(
+                code,
+                &path,
+                Some(pos),
+                format!("{}{while_rendering}", report.message()),
+            )
+            .with_source(text)
+            .with_help("fix the template; see the Tera 2 documentation for the syntax")
         }
         _ => {
             let mut message = err.to_string();
@@ -72,8 +92,13 @@ fn template_error(err: &tera::Error, theme: &Theme, code: &'static str, page: Op
                 message.push_str(&inner.to_string());
                 source = inner.source();
             }
-            Diagnostic::error(code, "templates", None, format!("{message}{while_rendering}"))
-                .with_help("check the template names used in {% extends %} and {% include %}")
+            Diagnostic::error(
+                code,
+                "templates",
+                None,
+                format!("{message}{while_rendering}"),
+            )
+            .with_help("check the template names used in {% extends %} and {% include %}")
         }
     }
 }
@@ -96,7 +121,17 @@ impl<'a> Shared<'a> {
             .timeline
             .iter()
             .map(|e| {
-                let mut tags: Vec<&str> = e.articles.iter().flat_map(|&a| site.articles[a].article.tags.iter().map(|t| t.slug.as_str())).collect();
+                let mut tags: Vec<&str> = e
+                    .articles
+                    .iter()
+                    .flat_map(|&a| {
+                        site.articles[a]
+                            .article
+                            .tags
+                            .iter()
+                            .map(|t| t.slug.as_str())
+                    })
+                    .collect();
                 tags.sort_unstable();
                 tags.dedup();
                 tags.join(" ")
@@ -116,7 +151,13 @@ impl<'a> Shared<'a> {
                 source_count: site.sources.len(),
                 entity_count: site.entities.len(),
             },
-            statuses: ClaimStatus::ALL.iter().map(|s| StatusView { status: s.as_str(), meaning: s.meaning() }).collect(),
+            statuses: ClaimStatus::ALL
+                .iter()
+                .map(|s| StatusView {
+                    status: s.as_str(),
+                    meaning: s.meaning(),
+                })
+                .collect(),
             source_at: site.source_index(),
             entity_at: site.entity_index(),
             event_tags,
@@ -127,10 +168,18 @@ impl<'a> Shared<'a> {
         format!("{}{rel}", self.site.config.base_path)
     }
 
-    fn meta(&self, title: &str, description: Option<&str>, rel: &str, section: &'static str) -> PageMeta {
+    fn meta(
+        &self,
+        title: &str,
+        description: Option<&str>,
+        rel: &str,
+        section: &'static str,
+    ) -> PageMeta {
         PageMeta {
             title: title.to_string(),
-            description: description.or(self.site.config.description.as_deref()).map(str::to_string),
+            description: description
+                .or(self.site.config.description.as_deref())
+                .map(str::to_string),
             url: self.url(rel),
             canonical: format!("{}{rel}", self.site.config.base_url),
             section,
@@ -143,11 +192,21 @@ impl<'a> Shared<'a> {
 
     fn article_link(&self, index: usize) -> Link {
         let a = &self.site.articles[index];
-        Link { name: a.article.title.clone(), url: self.article_url(a) }
+        Link {
+            name: a.article.title.clone(),
+            url: self.article_url(a),
+        }
     }
 
     fn tag_links(&self, a: &BuiltArticle) -> Vec<Link> {
-        a.article.tags.iter().map(|t| Link { name: t.name.clone(), url: self.url(&format!("tags/{}/", t.slug)) }).collect()
+        a.article
+            .tags
+            .iter()
+            .map(|t| Link {
+                name: t.name.clone(),
+                url: self.url(&format!("tags/{}/", t.slug)),
+            })
+            .collect()
     }
 
     fn summary(&self, a: &BuiltArticle) -> ArticleSummary {
@@ -179,7 +238,9 @@ impl<'a> Shared<'a> {
     /// A link to a source; inside an article, `article` gives the reference-list number.
     fn source_link(&self, id: &str, article: Option<&BuiltArticle>) -> Option<SourceLink> {
         let s = &self.site.sources[*self.source_at.get(id)?].source;
-        let number = article.and_then(|a| a.references.iter().find(|r| r.id == id)).map(|r| r.number);
+        let number = article
+            .and_then(|a| a.references.iter().find(|r| r.id == id))
+            .map(|r| r.number);
         Some(SourceLink {
             id: s.id.clone(),
             title: s.title.clone(),
@@ -197,15 +258,28 @@ impl<'a> Shared<'a> {
             url: self.url(&format!("timeline/#{}", e.anchor)),
             date: date_view(&e.date),
             title: e.title.clone(),
-            sources: e.sources.iter().filter_map(|id| self.source_link(id, article)).collect(),
-            entities: e.entities.iter().filter_map(|id| self.entity_link(id)).collect(),
+            sources: e
+                .sources
+                .iter()
+                .filter_map(|id| self.source_link(id, article))
+                .collect(),
+            entities: e
+                .entities
+                .iter()
+                .filter_map(|id| self.entity_link(id))
+                .collect(),
             articles: e.articles.iter().map(|&a| self.article_link(a)).collect(),
             entity_ids: e.entities.join(" "),
             tag_slugs: self.event_tags[index].clone(),
         }
     }
 
-    fn claim_view(&self, article_index: usize, claim_index: usize, in_article: bool) -> Option<ClaimView> {
+    fn claim_view(
+        &self,
+        article_index: usize,
+        claim_index: usize,
+        in_article: bool,
+    ) -> Option<ClaimView> {
         let a = &self.site.articles[article_index];
         let c = a.article.claims.get(claim_index)?;
         let anchor = format!("claim-{}", c.id);
@@ -215,8 +289,15 @@ impl<'a> Shared<'a> {
             text: c.text.clone(),
             status: c.status.as_str(),
             status_meaning: c.status.meaning(),
-            sources: c.sources.iter().filter_map(|r| self.source_link(&r.id, in_article.then_some(a))).collect(),
-            article: Link { name: a.article.title.clone(), url: article_url.clone() },
+            sources: c
+                .sources
+                .iter()
+                .filter_map(|r| self.source_link(&r.id, in_article.then_some(a)))
+                .collect(),
+            article: Link {
+                name: a.article.title.clone(),
+                url: article_url.clone(),
+            },
             url: format!("{article_url}#{anchor}"),
             anchor,
         })
@@ -236,22 +317,44 @@ impl<'a> Shared<'a> {
             external_url: s.url.clone(),
             archive_url: s.archive.clone(),
             via: s.via.as_ref().and_then(|v| self.source_link(&v.id, None)),
-            relayed: entry.relayed.iter().filter_map(|&i| self.source_link(&self.site.sources[i].source.id, None)).collect(),
+            relayed: entry
+                .relayed
+                .iter()
+                .filter_map(|&i| self.source_link(&self.site.sources[i].source.id, None))
+                .collect(),
             url: self.url(&format!("sources/{}/", s.id)),
-            articles: entry.articles.iter().map(|&a| self.article_link(a)).collect(),
-            claims: entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect(),
-            events: entry.events.iter().map(|&e| self.event_view(e, None)).collect(),
+            articles: entry
+                .articles
+                .iter()
+                .map(|&a| self.article_link(a))
+                .collect(),
+            claims: entry
+                .claims
+                .iter()
+                .filter_map(|&(a, c)| self.claim_view(a, c, false))
+                .collect(),
+            events: entry
+                .events
+                .iter()
+                .map(|&e| self.event_view(e, None))
+                .collect(),
         }
     }
 
     fn article_view(&self, a: &BuiltArticle) -> ArticleView {
-        let article_index = self.site.articles.iter().position(|x| std::ptr::eq(x, a)).unwrap_or_default();
+        let article_index = self
+            .site
+            .articles
+            .iter()
+            .position(|x| std::ptr::eq(x, a))
+            .unwrap_or_default();
         let references = a
             .references
             .iter()
             .filter_map(|r| {
                 let s = &self.site.sources[*self.source_at.get(r.id.as_str())?].source;
-                let mut locators: Vec<String> = r.uses.iter().filter_map(|u| u.locator.clone()).collect();
+                let mut locators: Vec<String> =
+                    r.uses.iter().filter_map(|u| u.locator.clone()).collect();
                 locators.dedup();
                 Some(ReferenceView {
                     number: r.number,
@@ -265,13 +368,20 @@ impl<'a> Shared<'a> {
                     accessed: s.accessed.as_ref().map(date_view),
                     external_url: s.url.clone(),
                     archive_url: s.archive.clone(),
-                    via: s.via.as_ref().and_then(|v| self.source_link(&v.id, Some(a))),
+                    via: s
+                        .via
+                        .as_ref()
+                        .and_then(|v| self.source_link(&v.id, Some(a))),
                     url: self.url(&format!("sources/{}/", s.id)),
                     uses: r
                         .uses
                         .iter()
                         .enumerate()
-                        .map(|(i, u)| CitationUseView { anchor: u.anchor.clone(), label: use_label(i), locator: u.locator.clone() })
+                        .map(|(i, u)| CitationUseView {
+                            anchor: u.anchor.clone(),
+                            label: use_label(i),
+                            locator: u.locator.clone(),
+                        })
                         .collect(),
                     locators,
                 })
@@ -285,12 +395,39 @@ impl<'a> Shared<'a> {
             summary: a.article.summary.clone(),
             tags: self.tag_links(a),
             body_html: a.body.html.clone(),
-            headings: a.body.headings.iter().map(|h| HeadingView { level: h.level, id: h.id.clone(), text: h.text.clone() }).collect(),
+            headings: a
+                .body
+                .headings
+                .iter()
+                .map(|h| HeadingView {
+                    level: h.level,
+                    id: h.id.clone(),
+                    text: h.text.clone(),
+                })
+                .collect(),
             references,
-            claims: (0..a.article.claims.len()).filter_map(|c| self.claim_view(article_index, c, true)).collect(),
-            entities: a.entities.iter().filter_map(|id| self.entity_link(id)).collect(),
-            events: a.events.iter().map(|&e| self.event_view(e, Some(a))).collect(),
-            updates: a.article.updates.iter().map(|u| UpdateView { date: date_view(&u.date), note: u.note.clone() }).collect(),
+            claims: (0..a.article.claims.len())
+                .filter_map(|c| self.claim_view(article_index, c, true))
+                .collect(),
+            entities: a
+                .entities
+                .iter()
+                .filter_map(|id| self.entity_link(id))
+                .collect(),
+            events: a
+                .events
+                .iter()
+                .map(|&e| self.event_view(e, Some(a)))
+                .collect(),
+            updates: a
+                .article
+                .updates
+                .iter()
+                .map(|u| UpdateView {
+                    date: date_view(&u.date),
+                    note: u.note.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -332,7 +469,11 @@ struct Job {
 fn job(path: String, template: &'static str, page: PageMeta, vars: impl Serialize) -> Job {
     let mut context = Context::from_serialize(&vars).unwrap_or_default();
     context.insert("page", &page);
-    Job { path, template, context }
+    Job {
+        path,
+        template,
+        context,
+    }
 }
 
 #[derive(Serialize)]
@@ -370,10 +511,24 @@ const FRONT_PAGE_ENTITIES: usize = 10;
 fn jobs(shared: &Shared) -> Vec<Job> {
     let site = shared.site;
     let mut jobs = Vec::new();
-    let summaries = || site.articles.iter().map(|a| shared.summary(a)).collect::<Vec<_>>();
+    let summaries = || {
+        site.articles
+            .iter()
+            .map(|a| shared.summary(a))
+            .collect::<Vec<_>>()
+    };
 
-    let mut key_entities: Vec<&crate::model::EntityEntry> = site.entities.iter().filter(|e| !e.articles.is_empty()).collect();
-    key_entities.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then_with(|| a.entity.name.cmp(&b.entity.name)));
+    let mut key_entities: Vec<&crate::model::EntityEntry> = site
+        .entities
+        .iter()
+        .filter(|e| !e.articles.is_empty())
+        .collect();
+    key_entities.sort_by(|a, b| {
+        b.articles
+            .len()
+            .cmp(&a.articles.len())
+            .then_with(|| a.entity.name.cmp(&b.entity.name))
+    });
     jobs.push(job(
         "index.html".into(),
         "index.html",
@@ -381,8 +536,16 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         IndexVars {
             lead: site.articles.first().map(|a| shared.summary(a)),
             articles: summaries(),
-            latest_events: (0..site.timeline.len()).rev().take(FRONT_PAGE_EVENTS).map(|i| shared.event_view(i, None)).collect(),
-            key_entities: key_entities.iter().take(FRONT_PAGE_ENTITIES).filter_map(|e| shared.entity_link(&e.entity.id)).collect(),
+            latest_events: (0..site.timeline.len())
+                .rev()
+                .take(FRONT_PAGE_EVENTS)
+                .map(|i| shared.event_view(i, None))
+                .collect(),
+            key_entities: key_entities
+                .iter()
+                .take(FRONT_PAGE_ENTITIES)
+                .filter_map(|e| shared.entity_link(&e.entity.id))
+                .collect(),
         },
     ));
 
@@ -392,8 +555,20 @@ fn jobs(shared: &Shared) -> Vec<Job> {
             article: ArticleView,
         }
         let rel = format!("articles/{}/", a.article.slug);
-        let meta = shared.meta(&a.article.title, a.article.summary.as_deref(), &rel, "article");
-        jobs.push(job(format!("{rel}index.html"), "article.html", meta, Vars { article: shared.article_view(a) }));
+        let meta = shared.meta(
+            &a.article.title,
+            a.article.summary.as_deref(),
+            &rel,
+            "article",
+        );
+        jobs.push(job(
+            format!("{rel}index.html"),
+            "article.html",
+            meta,
+            Vars {
+                article: shared.article_view(a),
+            },
+        ));
     }
 
     timeline_job(shared, &mut jobs);
@@ -402,7 +577,9 @@ fn jobs(shared: &Shared) -> Vec<Job> {
     struct GroupsVars<T> {
         groups: Vec<Group<T>>,
     }
-    let source_views: Vec<SourceView> = (0..site.sources.len()).map(|i| shared.source_view(i)).collect();
+    let source_views: Vec<SourceView> = (0..site.sources.len())
+        .map(|i| shared.source_view(i))
+        .collect();
     for (i, view) in source_views.iter().enumerate() {
         #[derive(Serialize)]
         struct Vars<'a> {
@@ -410,7 +587,12 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         }
         let rel = format!("sources/{}/", site.sources[i].source.id);
         let meta = shared.meta(&view.title, None, &rel, "sources");
-        jobs.push(job(format!("{rel}index.html"), "source.html", meta, Vars { source: view }));
+        jobs.push(job(
+            format!("{rel}index.html"),
+            "source.html",
+            meta,
+            Vars { source: view },
+        ));
     }
     let mut source_views: Vec<Option<SourceView>> = source_views.into_iter().map(Some).collect();
     let groups: Vec<Group<SourceView>> = SourceKind::ALL
@@ -418,11 +600,22 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         .map(|kind| Group {
             kind: kind.as_str(),
             label: kind.plural_label(),
-            items: site.sources.iter().enumerate().filter(|(_, s)| s.source.kind == *kind).filter_map(|(i, _)| source_views[i].take()).collect(),
+            items: site
+                .sources
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.source.kind == *kind)
+                .filter_map(|(i, _)| source_views[i].take())
+                .collect(),
         })
         .filter(|g| !g.items.is_empty())
         .collect();
-    jobs.push(job("sources/index.html".into(), "sources.html", shared.meta("Sources", None, "sources/", "sources"), GroupsVars { groups }));
+    jobs.push(job(
+        "sources/index.html".into(),
+        "sources.html",
+        shared.meta("Sources", None, "sources/", "sources"),
+        GroupsVars { groups },
+    ));
 
     for entry in &site.entities {
         #[derive(Serialize)]
@@ -440,25 +633,57 @@ fn jobs(shared: &Shared) -> Vec<Job> {
             role: e.role.clone(),
             description: e.description.clone(),
             url: shared.url(&rel),
-            articles: entry.articles.iter().map(|&a| shared.article_link(a)).collect(),
-            claims: entry.claims.iter().filter_map(|&(a, c)| shared.claim_view(a, c, false)).collect(),
-            events: entry.events.iter().map(|&i| shared.event_view(i, None)).collect(),
+            articles: entry
+                .articles
+                .iter()
+                .map(|&a| shared.article_link(a))
+                .collect(),
+            claims: entry
+                .claims
+                .iter()
+                .filter_map(|&(a, c)| shared.claim_view(a, c, false))
+                .collect(),
+            events: entry
+                .events
+                .iter()
+                .map(|&i| shared.event_view(i, None))
+                .collect(),
         };
         let meta = shared.meta(&e.name, e.description.as_deref(), &rel, "entities");
-        jobs.push(job(format!("{rel}index.html"), "entity.html", meta, Vars { entity: view }));
+        jobs.push(job(
+            format!("{rel}index.html"),
+            "entity.html",
+            meta,
+            Vars { entity: view },
+        ));
     }
     let groups: Vec<Group<EntityLink>> = EntityKind::ALL
         .iter()
         .map(|kind| Group {
             kind: kind.as_str(),
             label: kind.plural_label(),
-            items: site.entities.iter().filter(|e| e.entity.kind == *kind).filter_map(|e| shared.entity_link(&e.entity.id)).collect(),
+            items: site
+                .entities
+                .iter()
+                .filter(|e| e.entity.kind == *kind)
+                .filter_map(|e| shared.entity_link(&e.entity.id))
+                .collect(),
         })
         .filter(|g| !g.items.is_empty())
         .collect();
-    jobs.push(job("entities/index.html".into(), "entities.html", shared.meta("Entities", None, "entities/", "entities"), GroupsVars { groups }));
+    jobs.push(job(
+        "entities/index.html".into(),
+        "entities.html",
+        shared.meta("Entities", None, "entities/", "entities"),
+        GroupsVars { groups },
+    ));
 
-    let tag_view = |t: &crate::model::TagEntry| TagView { name: t.name.clone(), slug: t.slug.clone(), url: shared.url(&format!("tags/{}/", t.slug)), count: t.articles.len() };
+    let tag_view = |t: &crate::model::TagEntry| TagView {
+        name: t.name.clone(),
+        slug: t.slug.clone(),
+        url: shared.url(&format!("tags/{}/", t.slug)),
+        count: t.articles.len(),
+    };
     for t in &site.tags {
         #[derive(Serialize)]
         struct Vars {
@@ -467,16 +692,40 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         }
         let rel = format!("tags/{}/", t.slug);
         let meta = shared.meta(&format!("Topic: {}", t.name), None, &rel, "tags");
-        let articles = t.articles.iter().map(|&a| shared.summary(&site.articles[a])).collect();
-        jobs.push(job(format!("{rel}index.html"), "tag.html", meta, Vars { tag: tag_view(t), articles }));
+        let articles = t
+            .articles
+            .iter()
+            .map(|&a| shared.summary(&site.articles[a]))
+            .collect();
+        jobs.push(job(
+            format!("{rel}index.html"),
+            "tag.html",
+            meta,
+            Vars {
+                tag: tag_view(t),
+                articles,
+            },
+        ));
     }
     #[derive(Serialize)]
     struct TagsVars {
         tags: Vec<TagView>,
     }
-    jobs.push(job("tags/index.html".into(), "tags.html", shared.meta("Topics", None, "tags/", "tags"), TagsVars { tags: site.tags.iter().map(tag_view).collect() }));
+    jobs.push(job(
+        "tags/index.html".into(),
+        "tags.html",
+        shared.meta("Topics", None, "tags/", "tags"),
+        TagsVars {
+            tags: site.tags.iter().map(tag_view).collect(),
+        },
+    ));
 
-    jobs.push(job("404.html".into(), "404.html", shared.meta("Page not found", None, "404.html", "notfound"), Empty {}));
+    jobs.push(job(
+        "404.html".into(),
+        "404.html",
+        shared.meta("Page not found", None, "404.html", "notfound"),
+        Empty {},
+    ));
 
     #[derive(Serialize)]
     struct FeedVars {
@@ -490,13 +739,28 @@ fn jobs(shared: &Shared) -> Vec<Job> {
             title: a.article.title.clone(),
             url: format!("{}articles/{}/", site.config.base_url, a.article.slug),
             published: a.article.date.rfc3339(),
-            updated: a.article.updated.as_ref().unwrap_or(&a.article.date).rfc3339(),
+            updated: a
+                .article
+                .updated
+                .as_ref()
+                .unwrap_or(&a.article.date)
+                .rfc3339(),
             summary: a.article.summary.clone(),
             body_html: a.body.html.clone(),
         })
         .collect();
-    let updated = site.articles.iter().map(|a| a.article.updated.as_ref().unwrap_or(&a.article.date)).max_by_key(|d| d.sort_key()).map_or_else(|| "1970-01-01T00:00:00Z".to_string(), Date::rfc3339);
-    jobs.push(job("feed.xml".into(), "feed.xml", shared.meta("Feed", None, "feed.xml", "home"), FeedVars { updated, entries }));
+    let updated = site
+        .articles
+        .iter()
+        .map(|a| a.article.updated.as_ref().unwrap_or(&a.article.date))
+        .max_by_key(|d| d.sort_key())
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), Date::rfc3339);
+    jobs.push(job(
+        "feed.xml".into(),
+        "feed.xml",
+        shared.meta("Feed", None, "feed.xml", "home"),
+        FeedVars { updated, entries },
+    ));
 
     #[derive(Serialize)]
     struct SitemapVars {
@@ -507,11 +771,29 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         .filter(|j| j.path.ends_with("index.html"))
         .map(|j| {
             let dir = j.path.trim_end_matches("index.html");
-            let lastmod = site.articles.iter().find(|a| format!("articles/{}/", a.article.slug) == dir).map(|a| a.article.updated.as_ref().unwrap_or(&a.article.date).html_datetime());
-            SitemapUrl { loc: format!("{}{dir}", site.config.base_url), lastmod }
+            let lastmod = site
+                .articles
+                .iter()
+                .find(|a| format!("articles/{}/", a.article.slug) == dir)
+                .map(|a| {
+                    a.article
+                        .updated
+                        .as_ref()
+                        .unwrap_or(&a.article.date)
+                        .html_datetime()
+                });
+            SitemapUrl {
+                loc: format!("{}{dir}", site.config.base_url),
+                lastmod,
+            }
         })
         .collect();
-    jobs.push(job("sitemap.xml".into(), "sitemap.xml", shared.meta("Sitemap", None, "sitemap.xml", "home"), SitemapVars { urls }));
+    jobs.push(job(
+        "sitemap.xml".into(),
+        "sitemap.xml",
+        shared.meta("Sitemap", None, "sitemap.xml", "home"),
+        SitemapVars { urls },
+    ));
     jobs
 }
 
@@ -522,15 +804,25 @@ fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
         let e = &site.timeline[i];
         let year = e.date.year();
         if years.last().is_none_or(|y| y.year != year) {
-            years.push(YearGroup { year, anchor: format!("y{year}"), months: Vec::new() });
+            years.push(YearGroup {
+                year,
+                anchor: format!("y{year}"),
+                months: Vec::new(),
+            });
         }
-        let Some(group) = years.last_mut() else { continue };
+        let Some(group) = years.last_mut() else {
+            continue;
+        };
         let (label, anchor) = match e.date.month() {
             Some(m) => (month_label(m, year), format!("m{year}-{m:02}")),
             None => (format!("{year}"), format!("m{year}")),
         };
         if group.months.last().is_none_or(|m| m.anchor != anchor) {
-            group.months.push(MonthGroup { label, anchor, events: Vec::new() });
+            group.months.push(MonthGroup {
+                label,
+                anchor,
+                events: Vec::new(),
+            });
         }
         if let Some(month) = group.months.last_mut() {
             month.events.push(shared.event_view(i, None));
@@ -546,7 +838,12 @@ fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
     let filter_tags = site
         .tags
         .iter()
-        .map(|t| TagView { name: t.name.clone(), slug: t.slug.clone(), url: shared.url(&format!("tags/{}/", t.slug)), count: t.articles.len() })
+        .map(|t| TagView {
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+            url: shared.url(&format!("tags/{}/", t.slug)),
+            count: t.articles.len(),
+        })
         .collect();
     #[derive(Serialize)]
     struct Vars {
@@ -554,13 +851,43 @@ fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
         filter_entities: Vec<EntityLink>,
         filter_tags: Vec<TagView>,
     }
-    let meta = shared.meta("Timeline", Some("Every dated event of the briefing, merged from all articles."), "timeline/", "timeline");
-    jobs.push(job("timeline/index.html".into(), "timeline.html", meta, Vars { years, filter_entities, filter_tags }));
+    let meta = shared.meta(
+        "Timeline",
+        Some("Every dated event of the briefing, merged from all articles."),
+        "timeline/",
+        "timeline",
+    );
+    jobs.push(job(
+        "timeline/index.html".into(),
+        "timeline.html",
+        meta,
+        Vars {
+            years,
+            filter_entities,
+            filter_tags,
+        },
+    ));
 }
 
 fn month_label(month: i8, year: i16) -> String {
-    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    let name = MONTHS.get((month as usize).saturating_sub(1)).copied().unwrap_or("?");
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let name = MONTHS
+        .get((month as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or("?");
     format!("{name} {year}")
 }
 
@@ -576,7 +903,10 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagno
         .map(|mut job| {
             job.context.extend(globals.clone());
             tera.render(job.template, &job.context)
-                .map(|html| Page { path: job.path.clone(), bytes: html.into_bytes() })
+                .map(|html| Page {
+                    path: job.path.clone(),
+                    bytes: html.into_bytes(),
+                })
                 .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
         })
         .collect();
@@ -590,7 +920,10 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagno
     }
     pages.extend(crate::render::data::timeline_files(site, &shared));
     for file in &theme.statics {
-        pages.push(Page { path: file.path.clone(), bytes: file.bytes.clone() });
+        pages.push(Page {
+            path: file.path.clone(),
+            bytes: file.bytes.clone(),
+        });
     }
     (pages, problems)
 }

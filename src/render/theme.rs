@@ -44,7 +44,10 @@ fn files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
 }
 
 fn rel(path: &std::path::Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl Theme {
@@ -64,7 +67,10 @@ impl Theme {
         let mut list = Vec::new();
         files(&STATIC, &mut list);
         for f in list {
-            theme.statics.push(StaticFile { path: rel(f.path()), bytes: f.contents().to_vec() });
+            theme.statics.push(StaticFile {
+                path: rel(f.path()),
+                bytes: f.contents().to_vec(),
+            });
         }
         theme.templates.sort_by(|a, b| a.name.cmp(&b.name));
         theme.statics.sort_by(|a, b| a.path.cmp(&b.path));

@@ -24,20 +24,34 @@ pub const CONFIG: &str = "title: Test Briefing\ndescription: A test.\nbase_url: 
 impl Fixture {
     /// An empty site with a `brief.yaml`.
     pub fn new() -> Fixture {
-        let f = Fixture { dir: tempfile::tempdir().expect("temp dir") };
+        let f = Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
         f.write("brief.yaml", CONFIG);
         f
     }
 
     /// A copy of the repository's example briefing (config and content only).
     pub fn example() -> Fixture {
-        let f = Fixture { dir: tempfile::tempdir().expect("temp dir") };
+        let f = Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        f.write("brief.yaml", &fs::read_to_string(repo.join("brief.yaml")).expect("brief.yaml"));
+        f.write(
+            "brief.yaml",
+            &fs::read_to_string(repo.join("brief.yaml")).expect("brief.yaml"),
+        );
         for entry in fs::read_dir(repo.join("content")).expect("content") {
             let path = entry.expect("entry").path();
-            let name = path.file_name().expect("name").to_string_lossy().to_string();
-            f.write(&format!("content/{name}"), &fs::read_to_string(&path).expect("read"));
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .to_string();
+            f.write(
+                &format!("content/{name}"),
+                &fs::read_to_string(&path).expect("read"),
+            );
         }
         f
     }
@@ -100,7 +114,12 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("walk");
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).expect("prefix").to_string_lossy().replace('\\', "/");
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .replace('\\', "/");
             files.insert(rel, fs::read(entry.path()).expect("read"));
         }
     }
@@ -116,7 +135,10 @@ pub fn article(title: &str, date: &str, body: &str) -> String {
 pub fn main_html(page: &str) -> String {
     let doc = scraper::Html::parse_document(page);
     let sel = scraper::Selector::parse("main").expect("selector");
-    doc.select(&sel).next().map(|m| m.html()).unwrap_or_default()
+    doc.select(&sel)
+        .next()
+        .map(|m| m.html())
+        .unwrap_or_default()
 }
 
 /// Checks every internal link and fragment of a built site; returns the problems.
@@ -148,11 +170,17 @@ pub fn broken_links(site: &Path, base_path: &str) -> Vec<String> {
         if url.starts_with("http://") || url.starts_with("https://") || url.starts_with("mailto:") {
             continue;
         }
-        let (path, fragment) = url.split_once('#').map_or((url.as_str(), None), |(p, f)| (p, Some(f)));
+        let (path, fragment) = url
+            .split_once('#')
+            .map_or((url.as_str(), None), |(p, f)| (p, Some(f)));
         let target = if path.is_empty() {
             from.clone()
         } else if let Some(inside) = path.strip_prefix(base_path) {
-            if inside.is_empty() || inside.ends_with('/') { format!("{inside}index.html") } else { inside.to_string() }
+            if inside.is_empty() || inside.ends_with('/') {
+                format!("{inside}index.html")
+            } else {
+                inside.to_string()
+            }
         } else {
             problems.push(format!("{from}: link {url} is not under {base_path}"));
             continue;
@@ -161,10 +189,11 @@ pub fn broken_links(site: &Path, base_path: &str) -> Vec<String> {
             problems.push(format!("{from}: broken link {url}"));
             continue;
         }
-        if let Some(fragment) = fragment {
-            if target.ends_with(".html") && !ids.get(&target).is_some_and(|set| set.contains(fragment)) {
-                problems.push(format!("{from}: missing anchor {url}"));
-            }
+        if let Some(fragment) = fragment
+            && target.ends_with(".html")
+            && !ids.get(&target).is_some_and(|set| set.contains(fragment))
+        {
+            problems.push(format!("{from}: missing anchor {url}"));
         }
     }
     problems
