@@ -186,6 +186,15 @@ impl<'a> Shared<'a> {
         }
     }
 
+    fn tag_view(&self, t: &crate::model::TagEntry) -> TagView {
+        TagView {
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+            url: self.url(&format!("tags/{}/", t.slug)),
+            count: t.articles.len(),
+        }
+    }
+
     fn article_url(&self, a: &BuiltArticle) -> String {
         self.url(&format!("articles/{}/", a.article.slug))
     }
@@ -341,13 +350,8 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn article_view(&self, a: &BuiltArticle) -> ArticleView {
-        let article_index = self
-            .site
-            .articles
-            .iter()
-            .position(|x| std::ptr::eq(x, a))
-            .unwrap_or_default();
+    fn article_view(&self, article_index: usize) -> ArticleView {
+        let a = &self.site.articles[article_index];
         let references = a
             .references
             .iter()
@@ -549,7 +553,7 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         },
     ));
 
-    for a in &site.articles {
+    for (index, a) in site.articles.iter().enumerate() {
         #[derive(Serialize)]
         struct Vars {
             article: ArticleView,
@@ -566,7 +570,7 @@ fn jobs(shared: &Shared) -> Vec<Job> {
             "article.html",
             meta,
             Vars {
-                article: shared.article_view(a),
+                article: shared.article_view(index),
             },
         ));
     }
@@ -678,12 +682,7 @@ fn jobs(shared: &Shared) -> Vec<Job> {
         GroupsVars { groups },
     ));
 
-    let tag_view = |t: &crate::model::TagEntry| TagView {
-        name: t.name.clone(),
-        slug: t.slug.clone(),
-        url: shared.url(&format!("tags/{}/", t.slug)),
-        count: t.articles.len(),
-    };
+    let tag_view = |t| shared.tag_view(t);
     for t in &site.tags {
         #[derive(Serialize)]
         struct Vars {
@@ -766,25 +765,22 @@ fn jobs(shared: &Shared) -> Vec<Job> {
     struct SitemapVars {
         urls: Vec<SitemapUrl>,
     }
+    let article_lastmod: HashMap<String, String> = site
+        .articles
+        .iter()
+        .map(|a| {
+            let date = a.article.updated.as_ref().unwrap_or(&a.article.date);
+            (format!("articles/{}/", a.article.slug), date.html_datetime())
+        })
+        .collect();
     let urls = jobs
         .iter()
         .filter(|j| j.path.ends_with("index.html"))
         .map(|j| {
             let dir = j.path.trim_end_matches("index.html");
-            let lastmod = site
-                .articles
-                .iter()
-                .find(|a| format!("articles/{}/", a.article.slug) == dir)
-                .map(|a| {
-                    a.article
-                        .updated
-                        .as_ref()
-                        .unwrap_or(&a.article.date)
-                        .html_datetime()
-                });
             SitemapUrl {
                 loc: format!("{}{dir}", site.config.base_url),
-                lastmod,
+                lastmod: article_lastmod.get(dir).cloned(),
             }
         })
         .collect();
@@ -838,12 +834,7 @@ fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
     let filter_tags = site
         .tags
         .iter()
-        .map(|t| TagView {
-            name: t.name.clone(),
-            slug: t.slug.clone(),
-            url: shared.url(&format!("tags/{}/", t.slug)),
-            count: t.articles.len(),
-        })
+        .map(|t| shared.tag_view(t))
         .collect();
     #[derive(Serialize)]
     struct Vars {
