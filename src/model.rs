@@ -208,8 +208,10 @@ fn push_unique(list: &mut Vec<String>, id: &str) {
     }
 }
 
-fn push_index(list: &mut Vec<usize>, i: usize) {
-    if list.last() != Some(&i) && !list.contains(&i) {
+/// Appends an index unless it is already the last one: callers visit indices in increasing
+/// order, so this keeps lists duplicate-free in constant time.
+fn push_index<T: PartialEq + Copy>(list: &mut Vec<T>, i: T) {
+    if list.last() != Some(&i) {
         list.push(i);
     }
 }
@@ -485,7 +487,9 @@ fn merge_timeline(
                 for r in known_entities {
                     push_unique(&mut pending.event.entities, &r.id);
                 }
-                push_index(&mut pending.event.articles, ai);
+                if !pending.event.articles.contains(&ai) {
+                    pending.event.articles.push(ai);
+                }
                 owner[ai].push(mi);
                 continue;
             }
@@ -611,10 +615,8 @@ fn cross_index(
         }
         for (ci, c) in b.article.claims.iter().enumerate() {
             for r in &c.sources {
-                if let Some(&si) = source_at.get(&r.id)
-                    && !sources[si].claims.contains(&(ai, ci))
-                {
-                    sources[si].claims.push((ai, ci));
+                if let Some(&si) = source_at.get(&r.id) {
+                    push_index(&mut sources[si].claims, (ai, ci));
                 }
             }
         }
