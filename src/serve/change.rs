@@ -44,7 +44,11 @@ impl ChangeKind {
     }
 
     /// The kinds that are folders, watched recursively.
-    pub const FOLDERS: [ChangeKind; 3] = [ChangeKind::Content, ChangeKind::Templates, ChangeKind::Static];
+    pub const FOLDERS: [ChangeKind; 3] = [
+        ChangeKind::Content,
+        ChangeKind::Templates,
+        ChangeKind::Static,
+    ];
 }
 
 impl fmt::Display for ChangeKind {
@@ -83,7 +87,8 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
         "static" => ChangeKind::Static,
         _ => return None,
     };
-    let registry = kind == ChangeKind::Content && rest.len() == 1 && CONTENT_REGISTRIES.contains(&rest[0]);
+    let registry =
+        kind == ChangeKind::Content && rest.len() == 1 && CONTENT_REGISTRIES.contains(&rest[0]);
     if !registry && rest.iter().any(|name| is_ignored_name(name)) {
         return None;
     }
@@ -160,14 +165,36 @@ mod tests {
     #[test]
     fn an_output_folder_inside_an_input_folder_is_still_ignored() {
         let root = Path::new("/r");
-        assert_eq!(classify(root, Path::new("/r/static/out"), Path::new("/r/static/out/index.html")), None);
-        assert_eq!(classify(root, Path::new("/r/static/out"), Path::new("/r/static/outer.css")), Some(ChangeKind::Static));
+        assert_eq!(
+            classify(
+                root,
+                Path::new("/r/static/out"),
+                Path::new("/r/static/out/index.html")
+            ),
+            None
+        );
+        assert_eq!(
+            classify(
+                root,
+                Path::new("/r/static/out"),
+                Path::new("/r/static/outer.css")
+            ),
+            Some(ChangeKind::Static)
+        );
     }
 
     #[test]
     fn top_level_folders_are_recognised() {
         let root = Path::new("/r");
-        let cases = [("/r/content", true), ("/r/templates", true), ("/r/static", true), ("/r/content/a", false), ("/r/brief.yaml", false), ("/r/site", false), ("/r", false)];
+        let cases = [
+            ("/r/content", true),
+            ("/r/templates", true),
+            ("/r/static", true),
+            ("/r/content/a", false),
+            ("/r/brief.yaml", false),
+            ("/r/site", false),
+            ("/r", false),
+        ];
         for (path, want) in cases {
             assert_eq!(is_top_level_folder(root, Path::new(path)), want, "{path}");
         }

@@ -74,7 +74,9 @@ impl Hosts {
 fn is_dns_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= 63
-        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !label.starts_with('-')
         && !label.ends_with('-')
 }
@@ -96,12 +98,16 @@ fn split_host_port(value: &str) -> Option<(String, Option<u16>)> {
         }
     };
     let port = match port {
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse::<u16>().ok()?),
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p.parse::<u16>().ok()?)
+        }
         Some(_) => return None,
         None => None,
     };
     let valid = !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'[' | b']' | b':'));
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'[' | b']' | b':'));
     valid.then(|| (host.to_ascii_lowercase(), port))
 }
 
@@ -126,7 +132,9 @@ pub fn decode_path(raw: &str) -> Option<String> {
         }
     }
     let path = String::from_utf8(out).ok()?;
-    let refused = path.contains("..") || path.contains("//") || path.chars().any(|c| c == '\\' || c.is_control());
+    let refused = path.contains("..")
+        || path.contains("//")
+        || path.chars().any(|c| c == '\\' || c.is_control());
     (!refused).then_some(path)
 }
 
@@ -135,7 +143,10 @@ mod tests {
     use super::*;
 
     fn loopback(port: u16) -> Hosts {
-        Hosts { bound: IpAddr::V4(Ipv4Addr::LOCALHOST), port }
+        Hosts {
+            bound: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port,
+        }
     }
 
     #[test]
@@ -184,13 +195,23 @@ mod tests {
 
     #[test]
     fn the_bound_address_is_accepted_and_unspecified_binds_accept_any_address() {
-        let lan = Hosts { bound: "192.168.1.5".parse().expect("ip"), port: 80 };
+        let lan = Hosts {
+            bound: "192.168.1.5".parse().expect("ip"),
+            port: 80,
+        };
         assert_eq!(lan.check_host(Some("192.168.1.5")), HostCheck::Accepted);
         assert_eq!(lan.check_host(Some("192.168.1.6")), HostCheck::Foreign);
-        let any = Hosts { bound: "0.0.0.0".parse().expect("ip"), port: 80 };
+        let any = Hosts {
+            bound: "0.0.0.0".parse().expect("ip"),
+            port: 80,
+        };
         assert_eq!(any.check_host(Some("10.0.0.7:80")), HostCheck::Accepted);
         assert_eq!(any.check_host(Some("[fe80::1]")), HostCheck::Accepted);
-        assert_eq!(any.check_host(Some("evil.example")), HostCheck::Foreign, "names are never accepted by address");
+        assert_eq!(
+            any.check_host(Some("evil.example")),
+            HostCheck::Foreign,
+            "names are never accepted by address"
+        );
     }
 
     #[test]
@@ -218,7 +239,10 @@ mod tests {
         for (origin, want) in cases {
             assert_eq!(hosts.check_origin(*origin), *want, "{origin:?}");
         }
-        assert!(loopback(80).check_origin(Some("http://localhost")), "port 80 may be implicit");
+        assert!(
+            loopback(80).check_origin(Some("http://localhost")),
+            "port 80 may be implicit"
+        );
     }
 
     #[test]

@@ -1,0 +1,536 @@
+//! Watching a site and rebuilding it: debounced file-system events → change kinds → one full
+//! rebuild in memory on a dedicated thread → the output folder and whoever listens.
+//!
+//! Threads: notify's own event thread and notify-debouncer-full's timer thread feed a channel;
+//! one rebuild thread owns the watcher, coalesces what arrives while it waits or builds (at most
+//! one build running and one pending), and never runs on the async executor.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use notify::event::{AccessKind, MetadataKind, ModifyKind};
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{
+    DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer,
+};
+
+use super::change::{self, ChangeKind};
+use crate::diag::Diagnostic;
+use crate::{config, output};
+
+/// How long notify-debouncer-full holds a path's events before passing them on.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How often the debouncer looks for settled events.
+const TICK: Duration = Duration::from_millis(10);
+/// Quiet time after the last relevant event before a rebuild starts (well above `TICK`, so one
+/// burst spread over several debouncer batches still gives one rebuild).
+const SETTLE: Duration = Duration::from_millis(50);
+/// Longest a rebuild is put off by a stream of events that never settles.
+const MAX_DELAY: Duration = Duration::from_secs(2);
+/// Most diagnostics printed (and shown in the overlay) per build; the rest are counted.
+const MAX_SHOWN: usize = 50;
+/// Most changed paths named in a log line.
+const MAX_NAMED: usize = 3;
+
+/// What to build, and how.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The build options, exactly as `brief build` would get them.
+    pub options: crate::Options,
+    /// Warnings fail the build.
+    pub strict: bool,
+}
+
+/// A site held in memory: the files of one good build, keyed by their path in the output folder.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SiteFiles {
+    /// `articles/x/index.html` → bytes.
+    pub files: HashMap<String, Bytes>,
+    /// The path of `base_url` (`/` or `/sub/path/`), under which the site is served.
+    pub base_path: String,
+}
+
+/// The result of one build.
+#[derive(Debug, Clone)]
+pub enum Built {
+    /// Everything built and was written to the output folder.
+    Good(SiteFiles),
+    /// The build failed; the output folder is unchanged.
+    Failed {
+        /// The diagnostics, as printed.
+        errors: String,
+        /// The path of `base_url`, if the configuration could be read.
+        base_path: Option<String>,
+    },
+}
+
+/// What the rebuild thread is told.
+enum Msg {
+    Changes(Changes),
+    Stop,
+}
+
+/// Relevant changes gathered from one or more batches of events.
+#[derive(Debug, Default)]
+struct Changes {
+    kinds: BTreeSet<ChangeKind>,
+    /// Changed paths relative to the root (a few are named in the log line).
+    paths: BTreeSet<String>,
+    /// A top-level folder appeared, vanished or moved: watch it anew.
+    rewatch: bool,
+}
+
+impl Changes {
+    fn from_events(root: &Path, output: &Path, events: &[DebouncedEvent]) -> Changes {
+        let mut changes = Changes::default();
+        for event in events {
+            if event.need_rescan() {
+                changes.kinds.extend(ChangeKind::FOLDERS);
+                changes.kinds.insert(ChangeKind::Config);
+                changes.rewatch = true;
+                continue;
+            }
+            if !is_relevant(&event.kind) {
+                continue;
+            }
+            for path in &event.paths {
+                changes.rewatch |= change::is_top_level_folder(root, path);
+                if let Some(kind) = change::classify(root, output, path) {
+                    changes.kinds.insert(kind);
+                    changes
+                        .paths
+                        .insert(crate::content::load::rel_path(root, path));
+                }
+            }
+        }
+        changes
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kinds.is_empty() && !self.rewatch
+    }
+
+    fn merge(&mut self, other: Changes) {
+        self.kinds.extend(other.kinds);
+        self.paths.extend(other.paths);
+        self.rewatch |= other.rewatch;
+    }
+
+    /// `content, templates (content/a.md, templates/x.html and 3 more)`.
+    fn describe(&self) -> String {
+        let kinds: Vec<&str> = self.kinds.iter().map(|k| k.name()).collect();
+        let mut text = if kinds.is_empty() {
+            "folders".to_string()
+        } else {
+            kinds.join(", ")
+        };
+        if !self.paths.is_empty() {
+            let named: Vec<&str> = self
+                .paths
+                .iter()
+                .take(MAX_NAMED)
+                .map(String::as_str)
+                .collect();
+            let mut list = named.join(", ");
+            let more = self.paths.len() - named.len();
+            if more > 0 {
+                list.push_str(&format!(" and {more} more"));
+            }
+            text.push_str(&format!(" ({list})"));
+        }
+        text
+    }
+}
+
+/// Reading a file (our own build does) is not a change; nor is a new access time.
+fn is_relevant(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Access(
+            AccessKind::Open(_)
+                | AccessKind::Read
+                | AccessKind::Close(_)
+                | AccessKind::Any
+                | AccessKind::Other
+        )
+    ) && !matches!(
+        kind,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
+    )
+}
+
+/// Canonical form of a path that may not exist yet (its existing ancestor canonicalised, plus the rest).
+fn canonical_lenient(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => return absolute,
+        }
+    }
+    let mut full = existing.canonicalize().unwrap_or(existing);
+    full.extend(rest.into_iter().rev());
+    full
+}
+
+type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
+
+/// Watches the site's root (not recursively: `brief.yaml` and the top-level folders) and
+/// `content/`, `templates/`, `static/` (recursively) as far as they exist.
+fn watch_all(watcher: &mut Watcher, root: &Path) -> Result<(), String> {
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| watch_error(root, &e))?;
+    for kind in ChangeKind::FOLDERS {
+        let dir = root.join(kind.top_level());
+        if dir.is_dir() {
+            watcher
+                .watch(&dir, RecursiveMode::Recursive)
+                .map_err(|e| watch_error(&dir, &e))?;
+        }
+    }
+    Ok(())
+}
+
+/// A top-level folder was created, removed or renamed: drop its old watch and watch what is there now.
+fn rewatch(watcher: &mut Watcher, root: &Path) {
+    for kind in ChangeKind::FOLDERS {
+        let dir = root.join(kind.top_level());
+        let _ = watcher.unwatch(&dir);
+        if dir.is_dir()
+            && let Err(e) = watcher.watch(&dir, RecursiveMode::Recursive)
+        {
+            eprintln!("warning: {}", watch_error(&dir, &e));
+        }
+    }
+}
+
+fn watch_error(path: &Path, error: &notify::Error) -> String {
+    let hint = match error.kind {
+        notify::ErrorKind::MaxFilesWatch => {
+            "; the system's limit of watched folders is reached: raise it (Linux: sysctl fs.inotify.max_user_watches=524288)"
+        }
+        _ => "",
+    };
+    format!("cannot watch {}: {error}{hint}", path.display())
+}
+
+/// A running watcher with its rebuild thread.
+pub struct Watch {
+    sender: Sender<Msg>,
+    stopping: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl Watch {
+    /// Starts watching `settings.options.root`, then builds the site once and again after every
+    /// settled change, on a thread of its own. Each build's result goes to `publish`, after the
+    /// output folder has been written.
+    pub fn start(
+        settings: Settings,
+        publish: impl FnMut(Built) + Send + 'static,
+    ) -> Result<Watch, String> {
+        let root = settings.options.root.canonicalize().map_err(|e| {
+            format!(
+                "cannot open the site folder {}: {e}",
+                settings.options.root.display()
+            )
+        })?;
+        let output = canonical_lenient(&settings.options.output_dir());
+        let (sender, receiver) = mpsc::channel();
+        let events = sender.clone();
+        let (event_root, event_output) = (root.clone(), output);
+        let handler = move |result: DebounceEventResult| match result {
+            Ok(batch) => {
+                let changes = Changes::from_events(&event_root, &event_output, &batch);
+                if !changes.is_empty() {
+                    let _ = events.send(Msg::Changes(changes));
+                }
+            }
+            Err(errors) => {
+                for error in errors {
+                    let path = error
+                        .paths
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| event_root.clone());
+                    eprintln!("warning: {}", watch_error(&path, &error));
+                }
+            }
+        };
+        let mut watcher = new_debouncer(DEBOUNCE, Some(TICK), handler)
+            .map_err(|e| format!("cannot start watching files: {e}"))?;
+        watch_all(&mut watcher, &root)?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let worker = Worker {
+            settings,
+            root,
+            watcher,
+            receiver,
+            stopping: stopping.clone(),
+            publish: Box::new(publish),
+        };
+        let thread = std::thread::Builder::new()
+            .name("brief-rebuild".into())
+            .spawn(move || worker.run())
+            .map_err(|e| format!("cannot start the rebuild thread: {e}"))?;
+        Ok(Watch {
+            sender,
+            stopping,
+            thread,
+        })
+    }
+
+    /// Stops watching. A build in progress is finished (so the output folder is complete);
+    /// changes not yet built are dropped.
+    pub fn stop(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let _ = self.sender.send(Msg::Stop);
+        let _ = self.thread.join();
+    }
+}
+
+/// The rebuild thread's state.
+struct Worker {
+    settings: Settings,
+    root: PathBuf,
+    watcher: Watcher,
+    receiver: Receiver<Msg>,
+    stopping: Arc<AtomicBool>,
+    publish: Box<dyn FnMut(Built) + Send>,
+}
+
+impl Worker {
+    fn run(mut self) {
+        let started = Instant::now();
+        let built = build_once(&self.settings);
+        log_build(None, &built, started);
+        (self.publish)(built);
+        while let Some(changes) = self.next_changes() {
+            if changes.rewatch {
+                rewatch(&mut self.watcher, &self.root);
+            }
+            if self.stopping.load(Ordering::SeqCst) {
+                break;
+            }
+            let started = Instant::now();
+            let built = build_once(&self.settings);
+            log_build(Some(&changes), &built, started);
+            (self.publish)(built);
+        }
+    }
+
+    /// Waits for a change, then for things to settle: everything that arrives until the
+    /// events pause for [`SETTLE`] (or [`MAX_DELAY`] has passed) is one rebuild.
+    /// Events that arrive during a build queue up in the channel and make the next one.
+    fn next_changes(&self) -> Option<Changes> {
+        let mut changes = match self.receiver.recv() {
+            Ok(Msg::Changes(c)) => c,
+            Ok(Msg::Stop) | Err(_) => return None,
+        };
+        let deadline = Instant::now() + MAX_DELAY;
+        loop {
+            let wait = SETTLE.min(deadline.saturating_duration_since(Instant::now()));
+            if wait.is_zero() {
+                return Some(changes);
+            }
+            match self.receiver.recv_timeout(wait) {
+                Ok(Msg::Changes(more)) => changes.merge(more),
+                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) => return Some(changes),
+            }
+        }
+    }
+}
+
+/// One full build, exactly as `brief build` does it (location check, pages, all-or-nothing write),
+/// with the diagnostics printed. A panic in the build is caught and reported as a failed build.
+pub fn build_once(settings: &Settings) -> Built {
+    let options = &settings.options;
+    let out = options.output_dir();
+    let base_path = base_path(options);
+    if let Err(d) = output::check_location(&options.root, &out, options.force) {
+        return failed(&[d], base_path);
+    }
+    let result = panic::catch_unwind(AssertUnwindSafe(|| crate::pages(options)));
+    let (pages, diagnostics) = match result {
+        Ok(result) => result,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let text = format!(
+                "internal error: the build panicked ({why}); this is a bug in brief, please report it\n"
+            );
+            eprint!("{text}");
+            return Built::Failed {
+                errors: text,
+                base_path,
+            };
+        }
+    };
+    let pages = pages.filter(|_| !settings.strict || diagnostics.is_empty());
+    let Some(pages) = pages else {
+        return failed(&diagnostics, base_path);
+    };
+    print_diagnostics(&diagnostics);
+    match output::write(&out, &pages) {
+        Ok(_) => {
+            let files = pages
+                .into_iter()
+                .map(|p| (p.path, Bytes::from(p.bytes)))
+                .collect();
+            Built::Good(SiteFiles {
+                files,
+                base_path: base_path.unwrap_or_else(|| "/".into()),
+            })
+        }
+        Err(d) => failed(&[d], base_path),
+    }
+}
+
+/// The path of the configured `base_url`, read the way the build reads it.
+fn base_path(options: &crate::Options) -> Option<String> {
+    let file =
+        crate::content::load::read_text(&options.root, &options.root.join(config::FILE_NAME))
+            .ok()?;
+    config::parse(&file, options.base_url.as_deref())
+        .ok()
+        .map(|c| c.base_path)
+}
+
+/// Prints the diagnostics of a failed build and returns them as text for the browser overlay.
+fn failed(diagnostics: &[Diagnostic], base_path: Option<String>) -> Built {
+    Built::Failed {
+        errors: print_diagnostics(diagnostics),
+        base_path,
+    }
+}
+
+/// Prints diagnostics to the terminal (at most [`MAX_SHOWN`]) and returns what was printed.
+fn print_diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut text = String::new();
+    for d in diagnostics.iter().take(MAX_SHOWN) {
+        text.push_str(&d.render());
+        text.push('\n');
+    }
+    if diagnostics.len() > MAX_SHOWN {
+        text.push_str(&format!("… and {} more\n", diagnostics.len() - MAX_SHOWN));
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if !diagnostics.is_empty() {
+        text.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
+    }
+    eprint!("{text}");
+    text
+}
+
+fn log_build(changes: Option<&Changes>, built: &Built, started: Instant) {
+    let took = started.elapsed().as_secs_f64();
+    let what = changes.map_or_else(
+        || "initial build".to_string(),
+        |c| format!("change in {}", c.describe()),
+    );
+    match built {
+        Built::Good(site) => eprintln!("{what}: built {} files in {took:.2} s", site.files.len()),
+        Built::Failed { .. } => eprintln!("{what}: build failed; keeping the last good site"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::Event;
+    use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+
+    fn event(kind: EventKind, paths: &[&str]) -> DebouncedEvent {
+        let mut e = Event::new(kind);
+        for p in paths {
+            e = e.add_path(PathBuf::from(p));
+        }
+        DebouncedEvent::new(e, Instant::now())
+    }
+
+    #[test]
+    fn events_become_changes_and_reads_are_not_changes() {
+        let root = Path::new("/r");
+        let out = Path::new("/r/site");
+        let events = [
+            event(
+                EventKind::Access(AccessKind::Open(notify::event::AccessMode::Any)),
+                &["/r/content/a.md"],
+            ),
+            event(
+                EventKind::Access(AccessKind::Close(notify::event::AccessMode::Read)),
+                &["/r/content/a.md"],
+            ),
+            event(
+                EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)),
+                &["/r/content/a.md"],
+            ),
+            event(EventKind::Create(CreateKind::File), &["/r/site/index.html"]),
+        ];
+        assert!(Changes::from_events(root, out, &events).is_empty());
+
+        let events = [
+            event(
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                &["/r/content/.a.md.tmp", "/r/content/a.md"],
+            ),
+            event(
+                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+                &["/r/templates/article.html"],
+            ),
+            event(EventKind::Remove(RemoveKind::File), &["/r/content/4913"]),
+        ];
+        let changes = Changes::from_events(root, out, &events);
+        assert_eq!(
+            changes.kinds,
+            BTreeSet::from([ChangeKind::Content, ChangeKind::Templates])
+        );
+        assert_eq!(
+            changes.describe(),
+            "content, templates (content/a.md, templates/article.html)"
+        );
+        assert!(!changes.rewatch);
+
+        let changes = Changes::from_events(
+            root,
+            out,
+            &[event(EventKind::Create(CreateKind::Folder), &["/r/static"])],
+        );
+        assert!(changes.rewatch && changes.kinds.contains(&ChangeKind::Static));
+    }
+
+    #[test]
+    fn merged_changes_name_a_few_paths_and_count_the_rest() {
+        let mut changes = Changes::default();
+        for i in 0..5 {
+            let path = format!("/r/content/{i}.md");
+            changes.merge(Changes::from_events(
+                Path::new("/r"),
+                Path::new("/r/site"),
+                &[event(EventKind::Create(CreateKind::File), &[&path])],
+            ));
+        }
+        assert_eq!(
+            changes.describe(),
+            "content (content/0.md, content/1.md, content/2.md and 2 more)"
+        );
+    }
+}
