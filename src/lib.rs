@@ -151,22 +151,13 @@ pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec
             Err(d) => problems.extend(d),
         }
     }
-    let sources = inputs
-        .sources
-        .map(registry::parse_sources)
-        .transpose()
-        .map_err(|d| problems.extend(d))
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let entities = inputs
-        .entities
-        .map(registry::parse_entities)
-        .transpose()
-        .map_err(|d| problems.extend(d))
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let (sources, source_problems) = inputs.sources.map(registry::parse_sources).unwrap_or_default();
+    let (entities, entity_problems) = inputs.entities.map(registry::parse_entities).unwrap_or_default();
+    // A broken registry entry is reported once; references to it are not also reported as unknown.
+    let sources_incomplete = !source_problems.is_empty();
+    let entities_incomplete = !entity_problems.is_empty();
+    problems.extend(source_problems);
+    problems.extend(entity_problems);
     let (registry, registry_problems) = registry::build(sources, entities, &articles);
     problems.extend(registry_problems);
     let tera = render::compile(&inputs.theme)
@@ -177,7 +168,14 @@ pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec
         return (None, problems);
     };
     let (site, site_problems) = model::assemble(config, articles, registry);
-    problems.extend(site_problems);
+    problems.extend(site_problems.into_iter().filter(|d| {
+        let consequence = match d.code {
+            "CITE-UNKNOWN" | "SOURCE-UNKNOWN" => sources_incomplete,
+            "ENTITY-UNKNOWN" => entities_incomplete,
+            _ => false,
+        };
+        !consequence
+    }));
     if problems.iter().any(Diagnostic::is_error) {
         return (None, problems);
     }

@@ -429,7 +429,8 @@ fn references(article: &Article, body: &markdown::Rendered, registry: &Registry)
 fn event_anchor(id: Option<&str>, slug: &str, index: usize) -> String {
     match id {
         Some(id) => format!("event-{id}"),
-        None => format!("event-{slug}-{}", index + 1),
+        // Ids and slugs never contain `--`, so this cannot collide with `event-{id}`.
+        None => format!("event-{slug}--{}", index + 1),
     }
 }
 

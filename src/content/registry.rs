@@ -27,11 +27,14 @@ fn registry_doc(file: SourceFile) -> Arc<Doc> {
     })
 }
 
-/// Parses `content/_sources.yaml`: a list of sources.
-pub fn parse_sources(file: SourceFile) -> Result<Vec<Source>, Vec<Diagnostic>> {
+/// Parses `content/_sources.yaml`: a list of sources. Valid entries are kept even when others are not.
+pub fn parse_sources(file: SourceFile) -> (Vec<Source>, Vec<Diagnostic>) {
     let doc = registry_doc(file);
     let raw: Option<Vec<RawSource>> =
-        yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement())?;
+        match yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement()) {
+            Ok(raw) => raw,
+            Err(problems) => return (Vec::new(), problems),
+        };
     let mut problems = Vec::new();
     let sources = raw
         .unwrap_or_default()
@@ -39,18 +42,17 @@ pub fn parse_sources(file: SourceFile) -> Result<Vec<Source>, Vec<Diagnostic>> {
         .enumerate()
         .filter_map(|(i, s)| article::source(s, Origin::item(&doc, None, i), &mut problems))
         .collect();
-    if problems.is_empty() {
-        Ok(sources)
-    } else {
-        Err(problems)
-    }
+    (sources, problems)
 }
 
-/// Parses `content/_entities.yaml`: a list of entities.
-pub fn parse_entities(file: SourceFile) -> Result<Vec<Entity>, Vec<Diagnostic>> {
+/// Parses `content/_entities.yaml`: a list of entities. Valid entries are kept even when others are not.
+pub fn parse_entities(file: SourceFile) -> (Vec<Entity>, Vec<Diagnostic>) {
     let doc = registry_doc(file);
     let raw: Option<Vec<RawEntity>> =
-        yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement())?;
+        match yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement()) {
+            Ok(raw) => raw,
+            Err(problems) => return (Vec::new(), problems),
+        };
     let mut problems = Vec::new();
     let entities = raw
         .unwrap_or_default()
@@ -58,11 +60,7 @@ pub fn parse_entities(file: SourceFile) -> Result<Vec<Entity>, Vec<Diagnostic>> 
         .enumerate()
         .filter_map(|(i, e)| article::entity(e, Origin::item(&doc, None, i), &mut problems))
         .collect();
-    if problems.is_empty() {
-        Ok(entities)
-    } else {
-        Err(problems)
-    }
+    (entities, problems)
 }
 
 /// Merges registry files and article-local definitions; the same id defined twice with

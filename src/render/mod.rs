@@ -798,8 +798,11 @@ fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
     let mut years: Vec<YearGroup> = Vec::new();
     for i in 0..site.timeline.len() {
         let e = &site.timeline[i];
+        // Events are in UTC order, groups by the date as written: an offset can put an event
+        // "before" its group's predecessor; it then joins the current group, so each group
+        // appears once, in order.
         let year = e.date.year();
-        if years.last().is_none_or(|y| y.year != year) {
+        if years.last().is_none_or(|y| year > y.year) {
             years.push(YearGroup {
                 year,
                 anchor: format!("y{year}"),
@@ -809,14 +812,17 @@ fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
         let Some(group) = years.last_mut() else {
             continue;
         };
-        let (label, anchor) = match e.date.month() {
+        let year = group.year;
+        let month = e.date.month().filter(|_| e.date.year() == year);
+        let (label, anchor) = match month {
             Some(m) => (month_label(m, year), format!("m{year}-{m:02}")),
             None => (format!("{year}"), format!("m{year}")),
         };
-        if group.months.last().is_none_or(|m| m.anchor != anchor) {
+        if group.months.last().is_none_or(|last| month > last.month) {
             group.months.push(MonthGroup {
                 label,
                 anchor,
+                month,
                 events: Vec::new(),
             });
         }

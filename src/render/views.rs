@@ -262,6 +262,8 @@ pub struct MonthGroup {
     /// "December 2019", or "Undated month" for year-precision events.
     pub label: String,
     pub anchor: String,
+    /// Month number, `None` for events dated to the year only.
+    pub month: Option<i8>,
     pub events: Vec<EventView>,
 }
 
