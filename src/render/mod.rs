@@ -92,13 +92,18 @@ fn template_error(
                 message.push_str(&inner.to_string());
                 source = inner.source();
             }
-            Diagnostic::error(
-                code,
-                "templates",
-                None,
-                format!("{message}{while_rendering}"),
-            )
-            .with_help("check the template names used in {% extends %} and {% include %}")
+            let template = match err.kind() {
+                tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. } => Some(tpl.as_str()),
+                tera::ErrorKind::MissingParent { current, .. } => Some(current.as_str()),
+                _ => None,
+            };
+            let path = template.map_or_else(|| "templates".to_string(), |t| theme.describe(t).0);
+            let help = if message.contains("recursion") {
+                "a component calls itself without end; give the recursion a base case"
+            } else {
+                "check the template names used in {% extends %} and {% include %}"
+            };
+            Diagnostic::error(code, &path, None, format!("{message}{while_rendering}")).with_help(help)
         }
     }
 }
