@@ -72,8 +72,41 @@ pub fn decode<T: DeserializeOwned>(
     root: Root,
     at: &Placement,
 ) -> Result<T, Vec<Diagnostic>> {
-    check(yaml, root, at)?;
-    serde_yaml::from_str(yaml).map_err(|err| vec![decode_error(&err, yaml, at)])
+    // Anchors, aliases and tags need one of these characters. Without them the strict
+    // check runs only when decoding fails (duplicate keys, wrong shape and excessive
+    // depth all make the typed decoding fail), which halves the cost of valid files.
+    let may_need_refusal = yaml.contains(['&', '*', '!']) || may_nest_deeply(yaml);
+    if may_need_refusal {
+        check(yaml, root, at)?;
+    }
+    serde_yaml::from_str(yaml).map_err(|err| {
+        if !may_need_refusal {
+            if let Err(problems) = check(yaml, root, at) {
+                return problems;
+            }
+        }
+        vec![decode_error(&err, yaml, at)]
+    })
+}
+
+/// A cheap over-estimate of nesting: deep flow brackets or deep indentation send the text
+/// through the strict, non-recursive check first, which refuses it quickly.
+fn may_nest_deeply(yaml: &str) -> bool {
+    const LIMIT: usize = 16;
+    let mut depth = 0usize;
+    for b in yaml.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > LIMIT {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    yaml.lines().any(|line| line.len() - line.trim_start_matches([' ', '-']).len() > 2 * LIMIT)
 }
 
 fn span_pos(span: &Span) -> Pos {

@@ -317,10 +317,11 @@ impl<'a> Shared<'a> {
         })
     }
 
-    fn source_view(&self, index: usize) -> SourceView {
+    /// A source; `with_citers` adds the lists of what cites it (its own page), not only the counts.
+    fn source_view(&self, index: usize, with_citers: bool) -> SourceView {
         let entry = &self.site.sources[index];
         let s = &entry.source;
-        SourceView {
+        let mut view = SourceView {
             id: s.id.clone(),
             title: s.title.clone(),
             publisher: s.publisher.clone(),
@@ -337,22 +338,19 @@ impl<'a> Shared<'a> {
                 .filter_map(|&i| self.source_link(&self.site.sources[i].source.id, None))
                 .collect(),
             url: self.url(&format!("sources/{}/", s.id)),
-            articles: entry
-                .articles
-                .iter()
-                .map(|&a| self.article_link(a))
-                .collect(),
-            claims: entry
-                .claims
-                .iter()
-                .filter_map(|&(a, c)| self.claim_view(a, c, false))
-                .collect(),
-            events: entry
-                .events
-                .iter()
-                .map(|&e| self.event_view(e, None))
-                .collect(),
+            articles: Vec::new(),
+            claims: Vec::new(),
+            events: Vec::new(),
+            article_count: entry.articles.len(),
+            claim_count: entry.claims.len(),
+            event_count: entry.events.len(),
+        };
+        if with_citers {
+            view.articles = entry.articles.iter().map(|&a| self.article_link(a)).collect();
+            view.claims = entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect();
+            view.events = entry.events.iter().map(|&e| self.event_view(e, None)).collect();
         }
+        view
     }
 
     fn article_view(&self, article_index: usize) -> ArticleView {
@@ -485,6 +483,54 @@ fn job(path: String, template: &'static str, page: PageMeta, vars: impl Serializ
     }
 }
 
+/// Every HTML or XML page of the site. Listed first (cheap), then each is turned into a
+/// [`Job`] and rendered on a worker thread, so views are built in parallel and dropped as
+/// soon as their page is done.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Index,
+    Article(usize),
+    Timeline,
+    Sources,
+    Source(usize),
+    Entities,
+    Entity(usize),
+    Tags,
+    Tag(usize),
+    NotFound,
+    Feed,
+    Sitemap,
+}
+
+fn targets(site: &Site) -> Vec<Target> {
+    // The few large pages first, so they run alongside the many small ones instead of last.
+    let mut list = vec![Target::Timeline, Target::Sources, Target::Index, Target::Sitemap];
+    list.extend((0..site.articles.len()).map(Target::Article));
+    list.extend((0..site.sources.len()).map(Target::Source));
+    list.push(Target::Entities);
+    list.extend((0..site.entities.len()).map(Target::Entity));
+    list.push(Target::Tags);
+    list.extend((0..site.tags.len()).map(Target::Tag));
+    list.extend([Target::NotFound, Target::Feed]);
+    list
+}
+
+/// The folder of a page, relative to the site root (`""` for the front page).
+fn target_dir(site: &Site, target: Target) -> Option<String> {
+    Some(match target {
+        Target::Index => String::new(),
+        Target::Article(i) => format!("articles/{}/", site.articles[i].article.slug),
+        Target::Timeline => "timeline/".into(),
+        Target::Sources => "sources/".into(),
+        Target::Source(i) => format!("sources/{}/", site.sources[i].source.id),
+        Target::Entities => "entities/".into(),
+        Target::Entity(i) => format!("entities/{}/", site.entities[i].entity.id),
+        Target::Tags => "tags/".into(),
+        Target::Tag(i) => format!("tags/{}/", site.tags[i].slug),
+        Target::NotFound | Target::Feed | Target::Sitemap => return None,
+    })
+}
+
 #[derive(Serialize)]
 struct Empty {}
 
@@ -512,363 +558,249 @@ struct SitemapUrl {
     lastmod: Option<String>,
 }
 
+#[derive(Serialize)]
+struct GroupsVars<T> {
+    groups: Vec<Group<T>>,
+}
+
 /// Number of events on the front page.
 const FRONT_PAGE_EVENTS: usize = 6;
 /// Number of entities on the front page.
 const FRONT_PAGE_ENTITIES: usize = 10;
+/// Number of articles in the feed: the newest; feed readers poll, they do not archive.
+const FEED_ENTRIES: usize = 50;
 
-fn jobs(shared: &Shared) -> Vec<Job> {
-    let site = shared.site;
-    let mut jobs = Vec::new();
-    let summaries = || {
-        site.articles
-            .iter()
-            .map(|a| shared.summary(a))
-            .collect::<Vec<_>>()
-    };
-
-    let mut key_entities: Vec<&crate::model::EntityEntry> = site
-        .entities
-        .iter()
-        .filter(|e| !e.articles.is_empty())
-        .collect();
-    key_entities.sort_by(|a, b| {
-        b.articles
-            .len()
-            .cmp(&a.articles.len())
-            .then_with(|| a.entity.name.cmp(&b.entity.name))
-    });
-    jobs.push(job(
-        "index.html".into(),
-        "index.html",
-        shared.meta(&site.config.title, None, "", "home"),
-        IndexVars {
-            lead: site.articles.first().map(|a| shared.summary(a)),
-            articles: summaries(),
-            latest_events: (0..site.timeline.len())
-                .rev()
-                .take(FRONT_PAGE_EVENTS)
-                .map(|i| shared.event_view(i, None))
-                .collect(),
-            key_entities: key_entities
-                .iter()
-                .take(FRONT_PAGE_ENTITIES)
-                .filter_map(|e| shared.entity_link(&e.entity.id))
-                .collect(),
-        },
-    ));
-
-    for (index, a) in site.articles.iter().enumerate() {
-        #[derive(Serialize)]
-        struct Vars {
-            article: ArticleView,
-        }
-        let rel = format!("articles/{}/", a.article.slug);
-        let meta = shared.meta(
-            &a.article.title,
-            a.article.summary.as_deref(),
-            &rel,
-            "article",
-        );
-        jobs.push(job(
-            format!("{rel}index.html"),
-            "article.html",
-            meta,
-            Vars {
-                article: shared.article_view(index),
-            },
-        ));
-    }
-
-    timeline_job(shared, &mut jobs);
-
-    #[derive(Serialize)]
-    struct GroupsVars<T> {
-        groups: Vec<Group<T>>,
-    }
-    let source_views: Vec<SourceView> = (0..site.sources.len())
-        .map(|i| shared.source_view(i))
-        .collect();
-    for (i, view) in source_views.iter().enumerate() {
-        #[derive(Serialize)]
-        struct Vars<'a> {
-            source: &'a SourceView,
-        }
-        let rel = format!("sources/{}/", site.sources[i].source.id);
-        let meta = shared.meta(&view.title, None, &rel, "sources");
-        jobs.push(job(
-            format!("{rel}index.html"),
-            "source.html",
-            meta,
-            Vars { source: view },
-        ));
-    }
-    let mut source_views: Vec<Option<SourceView>> = source_views.into_iter().map(Some).collect();
-    let groups: Vec<Group<SourceView>> = SourceKind::ALL
-        .iter()
-        .map(|kind| Group {
-            kind: kind.as_str(),
-            label: kind.plural_label(),
-            items: site
-                .sources
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.source.kind == *kind)
-                .filter_map(|(i, _)| source_views[i].take())
-                .collect(),
-        })
-        .filter(|g| !g.items.is_empty())
-        .collect();
-    jobs.push(job(
-        "sources/index.html".into(),
-        "sources.html",
-        shared.meta("Sources", None, "sources/", "sources"),
-        GroupsVars { groups },
-    ));
-
-    for entry in &site.entities {
-        #[derive(Serialize)]
-        struct Vars {
-            entity: EntityView,
-        }
-        let e = &entry.entity;
-        let rel = format!("entities/{}/", e.id);
-        let view = EntityView {
-            id: e.id.clone(),
-            name: e.name.clone(),
-            kind: e.kind.as_str(),
-            kind_label: e.kind.label(),
-            aka: e.aka.clone(),
-            role: e.role.clone(),
-            description: e.description.clone(),
-            url: shared.url(&rel),
-            articles: entry
-                .articles
-                .iter()
-                .map(|&a| shared.article_link(a))
-                .collect(),
-            claims: entry
-                .claims
-                .iter()
-                .filter_map(|&(a, c)| shared.claim_view(a, c, false))
-                .collect(),
-            events: entry
-                .events
-                .iter()
-                .map(|&i| shared.event_view(i, None))
-                .collect(),
-        };
-        let meta = shared.meta(&e.name, e.description.as_deref(), &rel, "entities");
-        jobs.push(job(
-            format!("{rel}index.html"),
-            "entity.html",
-            meta,
-            Vars { entity: view },
-        ));
-    }
-    let groups: Vec<Group<EntityLink>> = EntityKind::ALL
-        .iter()
-        .map(|kind| Group {
-            kind: kind.as_str(),
-            label: kind.plural_label(),
-            items: site
-                .entities
-                .iter()
-                .filter(|e| e.entity.kind == *kind)
-                .filter_map(|e| shared.entity_link(&e.entity.id))
-                .collect(),
-        })
-        .filter(|g| !g.items.is_empty())
-        .collect();
-    jobs.push(job(
-        "entities/index.html".into(),
-        "entities.html",
-        shared.meta("Entities", None, "entities/", "entities"),
-        GroupsVars { groups },
-    ));
-
-    let tag_view = |t| shared.tag_view(t);
-    for t in &site.tags {
-        #[derive(Serialize)]
-        struct Vars {
-            tag: TagView,
-            articles: Vec<ArticleSummary>,
-        }
-        let rel = format!("tags/{}/", t.slug);
-        let meta = shared.meta(&format!("Topic: {}", t.name), None, &rel, "tags");
-        let articles = t
-            .articles
-            .iter()
-            .map(|&a| shared.summary(&site.articles[a]))
-            .collect();
-        jobs.push(job(
-            format!("{rel}index.html"),
-            "tag.html",
-            meta,
-            Vars {
-                tag: tag_view(t),
-                articles,
-            },
-        ));
-    }
-    #[derive(Serialize)]
-    struct TagsVars {
-        tags: Vec<TagView>,
-    }
-    jobs.push(job(
-        "tags/index.html".into(),
-        "tags.html",
-        shared.meta("Topics", None, "tags/", "tags"),
-        TagsVars {
-            tags: site.tags.iter().map(tag_view).collect(),
-        },
-    ));
-
-    jobs.push(job(
-        "404.html".into(),
-        "404.html",
-        shared.meta("Page not found", None, "404.html", "notfound"),
-        Empty {},
-    ));
-
-    #[derive(Serialize)]
-    struct FeedVars {
-        updated: String,
-        entries: Vec<FeedEntry>,
-    }
-    let entries: Vec<FeedEntry> = site
-        .articles
-        .iter()
-        .map(|a| FeedEntry {
-            title: a.article.title.clone(),
-            url: format!("{}articles/{}/", site.config.base_url, a.article.slug),
-            published: a.article.date.rfc3339(),
-            updated: a
-                .article
-                .updated
-                .as_ref()
-                .unwrap_or(&a.article.date)
-                .rfc3339(),
-            summary: a.article.summary.clone(),
-            body_html: a.body.html.clone(),
-        })
-        .collect();
-    let updated = site
-        .articles
-        .iter()
-        .map(|a| a.article.updated.as_ref().unwrap_or(&a.article.date))
-        .max_by_key(|d| d.sort_key())
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), Date::rfc3339);
-    jobs.push(job(
-        "feed.xml".into(),
-        "feed.xml",
-        shared.meta("Feed", None, "feed.xml", "home"),
-        FeedVars { updated, entries },
-    ));
-
-    #[derive(Serialize)]
-    struct SitemapVars {
-        urls: Vec<SitemapUrl>,
-    }
-    let article_lastmod: HashMap<String, String> = site
-        .articles
-        .iter()
-        .map(|a| {
-            let date = a.article.updated.as_ref().unwrap_or(&a.article.date);
-            (format!("articles/{}/", a.article.slug), date.html_datetime())
-        })
-        .collect();
-    let urls = jobs
-        .iter()
-        .filter(|j| j.path.ends_with("index.html"))
-        .map(|j| {
-            let dir = j.path.trim_end_matches("index.html");
-            SitemapUrl {
-                loc: format!("{}{dir}", site.config.base_url),
-                lastmod: article_lastmod.get(dir).cloned(),
+impl Shared<'_> {
+    fn job(&self, target: Target) -> Job {
+        let site = self.site;
+        let dir = target_dir(site, target).unwrap_or_default();
+        let index_html = format!("{dir}index.html");
+        match target {
+            Target::Index => {
+                let mut key_entities: Vec<&crate::model::EntityEntry> =
+                    site.entities.iter().filter(|e| !e.articles.is_empty()).collect();
+                key_entities.sort_by(|a, b| {
+                    b.articles.len().cmp(&a.articles.len()).then_with(|| a.entity.name.cmp(&b.entity.name))
+                });
+                let vars = IndexVars {
+                    lead: site.articles.first().map(|a| self.summary(a)),
+                    articles: site.articles.iter().map(|a| self.summary(a)).collect(),
+                    latest_events: (0..site.timeline.len())
+                        .rev()
+                        .take(FRONT_PAGE_EVENTS)
+                        .map(|i| self.event_view(i, None))
+                        .collect(),
+                    key_entities: key_entities
+                        .iter()
+                        .take(FRONT_PAGE_ENTITIES)
+                        .filter_map(|e| self.entity_link(&e.entity.id))
+                        .collect(),
+                };
+                job(index_html, "index.html", self.meta(&site.config.title, None, &dir, "home"), vars)
             }
-        })
-        .collect();
-    jobs.push(job(
-        "sitemap.xml".into(),
-        "sitemap.xml",
-        shared.meta("Sitemap", None, "sitemap.xml", "home"),
-        SitemapVars { urls },
-    ));
-    jobs
-}
+            Target::Article(i) => {
+                #[derive(Serialize)]
+                struct Vars {
+                    article: ArticleView,
+                }
+                let a = &site.articles[i].article;
+                let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");
+                job(index_html, "article.html", meta, Vars { article: self.article_view(i) })
+            }
+            Target::Timeline => self.timeline_job(),
+            Target::Source(i) => {
+                #[derive(Serialize)]
+                struct Vars {
+                    source: SourceView,
+                }
+                let view = self.source_view(i, true);
+                let meta = self.meta(&view.title, None, &dir, "sources");
+                job(index_html, "source.html", meta, Vars { source: view })
+            }
+            Target::Sources => {
+                let groups: Vec<Group<SourceView>> = SourceKind::ALL
+                    .iter()
+                    .map(|kind| Group {
+                        kind: kind.as_str(),
+                        label: kind.plural_label(),
+                        items: (0..site.sources.len())
+                            .filter(|&i| site.sources[i].source.kind == *kind)
+                            .map(|i| self.source_view(i, false))
+                            .collect(),
+                    })
+                    .filter(|g| !g.items.is_empty())
+                    .collect();
+                job(index_html, "sources.html", self.meta("Sources", None, &dir, "sources"), GroupsVars { groups })
+            }
+            Target::Entity(i) => {
+                #[derive(Serialize)]
+                struct Vars {
+                    entity: EntityView,
+                }
+                let entry = &site.entities[i];
+                let e = &entry.entity;
+                let view = EntityView {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    kind: e.kind.as_str(),
+                    kind_label: e.kind.label(),
+                    aka: e.aka.clone(),
+                    role: e.role.clone(),
+                    description: e.description.clone(),
+                    url: self.url(&dir),
+                    articles: entry.articles.iter().map(|&a| self.article_link(a)).collect(),
+                    claims: entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect(),
+                    events: entry.events.iter().map(|&i| self.event_view(i, None)).collect(),
+                };
+                let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
+                job(index_html, "entity.html", meta, Vars { entity: view })
+            }
+            Target::Entities => {
+                let groups: Vec<Group<EntityLink>> = EntityKind::ALL
+                    .iter()
+                    .map(|kind| Group {
+                        kind: kind.as_str(),
+                        label: kind.plural_label(),
+                        items: site
+                            .entities
+                            .iter()
+                            .filter(|e| e.entity.kind == *kind)
+                            .filter_map(|e| self.entity_link(&e.entity.id))
+                            .collect(),
+                    })
+                    .filter(|g| !g.items.is_empty())
+                    .collect();
+                job(index_html, "entities.html", self.meta("Entities", None, &dir, "entities"), GroupsVars { groups })
+            }
+            Target::Tag(i) => {
+                #[derive(Serialize)]
+                struct Vars {
+                    tag: TagView,
+                    articles: Vec<ArticleSummary>,
+                }
+                let t = &site.tags[i];
+                let meta = self.meta(&format!("Topic: {}", t.name), None, &dir, "tags");
+                let articles = t.articles.iter().map(|&a| self.summary(&site.articles[a])).collect();
+                job(index_html, "tag.html", meta, Vars { tag: self.tag_view(t), articles })
+            }
+            Target::Tags => {
+                #[derive(Serialize)]
+                struct Vars {
+                    tags: Vec<TagView>,
+                }
+                let tags = site.tags.iter().map(|t| self.tag_view(t)).collect();
+                job(index_html, "tags.html", self.meta("Topics", None, &dir, "tags"), Vars { tags })
+            }
+            Target::NotFound => job(
+                "404.html".into(),
+                "404.html",
+                self.meta("Page not found", None, "404.html", "notfound"),
+                Empty {},
+            ),
+            Target::Feed => self.feed_job(),
+            Target::Sitemap => self.sitemap_job(),
+        }
+    }
 
-fn timeline_job(shared: &Shared, jobs: &mut Vec<Job>) {
-    let site = shared.site;
-    let mut years: Vec<YearGroup> = Vec::new();
-    for i in 0..site.timeline.len() {
-        let e = &site.timeline[i];
-        // Events are in UTC order, groups by the date as written: an offset can put an event
-        // "before" its group's predecessor; it then joins the current group, so each group
-        // appears once, in order.
-        let year = e.date.year();
-        if years.last().is_none_or(|y| year > y.year) {
-            years.push(YearGroup {
-                year,
-                anchor: format!("y{year}"),
-                months: Vec::new(),
-            });
+    fn feed_job(&self) -> Job {
+        #[derive(Serialize)]
+        struct Vars {
+            updated: String,
+            entries: Vec<FeedEntry>,
         }
-        let Some(group) = years.last_mut() else {
-            continue;
-        };
-        let year = group.year;
-        let month = e.date.month().filter(|_| e.date.year() == year);
-        let (label, anchor) = match month {
-            Some(m) => (month_label(m, year), format!("m{year}-{m:02}")),
-            None => (format!("{year}"), format!("m{year}")),
-        };
-        if group.months.last().is_none_or(|last| month > last.month) {
-            group.months.push(MonthGroup {
-                label,
-                anchor,
-                month,
-                events: Vec::new(),
-            });
-        }
-        if let Some(month) = group.months.last_mut() {
-            month.events.push(shared.event_view(i, None));
-        }
+        let site = self.site;
+        let last_change = |a: &'_ BuiltArticle| a.article.updated.clone().unwrap_or_else(|| a.article.date.clone());
+        let mut newest: Vec<&BuiltArticle> = site.articles.iter().collect();
+        newest.sort_by(|a, b| last_change(b).sort_key().cmp(&last_change(a).sort_key()));
+        let entries = newest
+            .iter()
+            .take(FEED_ENTRIES)
+            .map(|a| FeedEntry {
+                title: a.article.title.clone(),
+                url: format!("{}articles/{}/", site.config.base_url, a.article.slug),
+                published: a.article.date.rfc3339(),
+                updated: last_change(a).rfc3339(),
+                summary: a.article.summary.clone(),
+                body_html: a.body.html.clone(),
+            })
+            .collect();
+        let updated = newest.first().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |a| last_change(a).rfc3339());
+        job("feed.xml".into(), "feed.xml", self.meta("Feed", None, "feed.xml", "home"), Vars { updated, entries })
     }
-    let mut filter_entities: Vec<EntityLink> = site
-        .entities
-        .iter()
-        .filter(|e| !e.events.is_empty())
-        .filter_map(|e| shared.entity_link(&e.entity.id))
-        .collect();
-    filter_entities.sort_by(|a, b| a.name.cmp(&b.name));
-    let filter_tags = site
-        .tags
-        .iter()
-        .map(|t| shared.tag_view(t))
-        .collect();
-    #[derive(Serialize)]
-    struct Vars {
-        years: Vec<YearGroup>,
-        filter_entities: Vec<EntityLink>,
-        filter_tags: Vec<TagView>,
+
+    fn sitemap_job(&self) -> Job {
+        #[derive(Serialize)]
+        struct Vars {
+            urls: Vec<SitemapUrl>,
+        }
+        let site = self.site;
+        let urls = targets(site)
+            .into_iter()
+            .filter_map(|t| {
+                let dir = target_dir(site, t)?;
+                let lastmod = match t {
+                    Target::Article(i) => {
+                        let a = &site.articles[i].article;
+                        Some(a.updated.as_ref().unwrap_or(&a.date).html_datetime())
+                    }
+                    _ => None,
+                };
+                Some(SitemapUrl { loc: format!("{}{dir}", site.config.base_url), lastmod })
+            })
+            .collect();
+        job("sitemap.xml".into(), "sitemap.xml", self.meta("Sitemap", None, "sitemap.xml", "home"), Vars { urls })
     }
-    let meta = shared.meta(
-        "Timeline",
-        Some("Every dated event of the briefing, merged from all articles."),
-        "timeline/",
-        "timeline",
-    );
-    jobs.push(job(
-        "timeline/index.html".into(),
-        "timeline.html",
-        meta,
-        Vars {
-            years,
-            filter_entities,
-            filter_tags,
-        },
-    ));
+
+    fn timeline_job(&self) -> Job {
+        let site = self.site;
+        let mut years: Vec<YearGroup> = Vec::new();
+        for i in 0..site.timeline.len() {
+            let e = &site.timeline[i];
+            // Events are in UTC order, groups by the date as written: an offset can put an event
+            // "before" its group's predecessor; it then joins the current group, so each group
+            // appears once, in order.
+            let year = e.date.year();
+            if years.last().is_none_or(|y| year > y.year) {
+                years.push(YearGroup { year, anchor: format!("y{year}"), months: Vec::new() });
+            }
+            let Some(group) = years.last_mut() else {
+                continue;
+            };
+            let year = group.year;
+            let month = e.date.month().filter(|_| e.date.year() == year);
+            let (label, anchor) = match month {
+                Some(m) => (month_label(m, year), format!("m{year}-{m:02}")),
+                None => (format!("{year}"), format!("m{year}")),
+            };
+            if group.months.last().is_none_or(|last| month > last.month) {
+                group.months.push(MonthGroup { label, anchor, month, events: Vec::new() });
+            }
+            if let Some(month) = group.months.last_mut() {
+                month.events.push(self.event_view(i, None));
+            }
+        }
+        let mut filter_entities: Vec<EntityLink> = site
+            .entities
+            .iter()
+            .filter(|e| !e.events.is_empty())
+            .filter_map(|e| self.entity_link(&e.entity.id))
+            .collect();
+        filter_entities.sort_by(|a, b| a.name.cmp(&b.name));
+        let filter_tags = site.tags.iter().map(|t| self.tag_view(t)).collect();
+        #[derive(Serialize)]
+        struct Vars {
+            years: Vec<YearGroup>,
+            filter_entities: Vec<EntityLink>,
+            filter_tags: Vec<TagView>,
+        }
+        let meta = self.meta(
+            "Timeline",
+            Some("Every dated event of the briefing, merged from all articles."),
+            "timeline/",
+            "timeline",
+        );
+        job("timeline/index.html".into(), "timeline.html", meta, Vars { years, filter_entities, filter_tags })
+    }
 }
 
 fn month_label(month: i8, year: i16) -> String {
@@ -899,16 +831,13 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagno
     let mut globals = Context::new();
     globals.insert("site", &shared.site_view);
     globals.insert("statuses", &shared.statuses);
-    let jobs = jobs(&shared);
-    let results: Vec<Result<Page, Diagnostic>> = jobs
+    let results: Vec<Result<Page, Diagnostic>> = targets(site)
         .into_par_iter()
-        .map(|mut job| {
+        .map(|target| {
+            let mut job = shared.job(target);
             job.context.extend(globals.clone());
             tera.render(job.template, &job.context)
-                .map(|html| Page {
-                    path: job.path.clone(),
-                    bytes: html.into_bytes(),
-                })
+                .map(|html| Page { path: job.path.clone(), bytes: html.into_bytes() })
                 .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
         })
         .collect();
@@ -922,10 +851,7 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagno
     }
     pages.extend(crate::render::data::timeline_files(site, &shared));
     for file in &theme.statics {
-        pages.push(Page {
-            path: file.path.clone(),
-            bytes: file.bytes.clone(),
-        });
+        pages.push(Page { path: file.path.clone(), bytes: file.bytes.clone() });
     }
     (pages, problems)
 }

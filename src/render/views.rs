@@ -218,9 +218,13 @@ pub struct SourceView {
     /// Sources known through this one.
     pub relayed: Vec<SourceLink>,
     pub url: String,
+    /// Who cites it; left empty in the list of all sources, which shows only the counts.
     pub articles: Vec<Link>,
     pub claims: Vec<ClaimView>,
     pub events: Vec<EventView>,
+    pub article_count: usize,
+    pub claim_count: usize,
+    pub event_count: usize,
 }
 
 /// A group of sources or entities of one kind.
