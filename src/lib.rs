@@ -151,8 +151,14 @@ pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec
             Err(d) => problems.extend(d),
         }
     }
-    let (sources, source_problems) = inputs.sources.map(registry::parse_sources).unwrap_or_default();
-    let (entities, entity_problems) = inputs.entities.map(registry::parse_entities).unwrap_or_default();
+    let (sources, source_problems) = inputs
+        .sources
+        .map(registry::parse_sources)
+        .unwrap_or_default();
+    let (entities, entity_problems) = inputs
+        .entities
+        .map(registry::parse_entities)
+        .unwrap_or_default();
     // A broken registry entry is reported once; references to it are not also reported as unknown.
     let sources_incomplete = !source_problems.is_empty();
     let entities_incomplete = !entity_problems.is_empty();

@@ -22,7 +22,9 @@
 //!   citation is a plain link to the reference list entry `id="ref-N"` that
 //!   the template renders; the theme shows it with
 //!   `.cite:hover .cite-card, .cite:focus-within .cite-card { display: block }`.
-//!   Unknown ids: error `CITE-UNKNOWN`, rendered as
+//!   Inside a link or claim mark (links do not nest) a use is
+//!   `<sup class="cite" id="cite-N-K">N</sup>`, so the reference list's back
+//!   link still resolves. Unknown ids: error `CITE-UNKNOWN`, rendered as
 //!   `<span class="cite-unknown">[@id]</span>`. `[@]`, `[@x` and other
 //!   near-citations stay literal text with a warning `CITE-MALFORMED`.
 //! * **Mentions** `[[id]]`, `[[id|text]]` →
@@ -40,6 +42,16 @@
 //!   Anything else is error `LINK-SCHEME` and renders as the text (alt
 //!   text) only. Inside a link, nested mentions, claim marks and citations
 //!   render without their own `<a>` so anchors never nest.
+//! * **Citations and mentions inside link text** (`[it was ordered
+//!   [@dod]](claim:c1)`, `[[[soleimani]] ordered it](claim:c1)`, `[see the
+//!   report [@a]](https://…)`): the parser would make the inner `[@dod]` or
+//!   `[[soleimani]]` a link of its own and, links not nesting, drop the
+//!   outer one. So when a `]` that closes nothing is followed by `(` or `[`,
+//!   the body is parsed again without wiki links and citation links to find
+//!   the citations and mentions in link (and image) text, then once more
+//!   with their brackets masked (replaced by `%`: same offsets), which keeps
+//!   the outer link; the rewriter renders them from their source spans. Any
+//!   that the masked parse puts inside a wiki link are left as they were.
 //! * **Headings** are demoted one level (`#` → `<h2>`, …, `######` stays
 //!   `<h6>`) and get ids: an ASCII slug of the text (common Latin diacritics
 //!   transliterated, other characters are separators, empty → `section`),
@@ -213,15 +225,6 @@ pub fn render(body: &str, lookup: &dyn Lookup, options: &Options) -> Rendered {
         | CmarkOptions::ENABLE_STRIKETHROUGH
         | CmarkOptions::ENABLE_SMART_PUNCTUATION
         | CmarkOptions::ENABLE_WIKILINKS;
-    // Accept a broken link only when its source text is a citation group. The
-    // destination is empty so that it uses none of the parser's expansion budget.
-    let callback = |link: BrokenLink<'_>| {
-        let raw = body.get(link.span)?;
-        parse_cite_span(raw)?;
-        Some((CowStr::Borrowed(""), CowStr::Borrowed("")))
-    };
-    let parser = Parser::new_with_broken_link_callback(body, cmark, Some(callback));
-
     let mut sh = Shared {
         body,
         lookup,
@@ -237,54 +240,25 @@ pub fn render(body: &str, lookup: &dyn Lookup, options: &Options) -> Rendered {
         heading_ids: IdSet::default(),
         problems: Vec::new(),
         notes: Notes::default(),
+        inner: Vec::new(),
     };
 
-    // Pass 1: split footnote definitions from the main flow.
-    let mut main: Vec<(Event<'_>, Range<usize>)> = Vec::new();
-    let mut stack: Vec<Option<usize>> = Vec::new();
-    for (event, range) in parser.into_offset_iter() {
-        match event {
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                let key = label.to_lowercase();
-                if sh.notes.by_label.contains_key(&key) {
-                    sh.problem(
-                        range.start,
-                        "FOOTNOTE-DUPLICATE",
-                        format!(
-                            "footnote '[^{label}]' is defined twice; the first definition is used"
-                        ),
-                        Some("give each footnote its own label".to_string()),
-                        false,
-                    );
-                    stack.push(None);
-                } else {
-                    let index = sh.notes.defs.len();
-                    sh.notes.by_label.insert(key, index);
-                    sh.notes.defs.push(Def {
-                        label: label.to_string(),
-                        offset: range.start,
-                        events: Vec::new(),
-                        pieces: None,
-                        number: 0,
-                        html_id: String::new(),
-                        refs: 0,
-                        sidenote_done: false,
-                    });
-                    stack.push(Some(index));
-                }
-            }
-            Event::End(TagEnd::FootnoteDefinition) => {
-                stack.pop();
-            }
-            event => match stack.last() {
-                None => main.push((event, range)),
-                Some(Some(index)) => {
-                    if let Some(def) = sh.notes.defs.get_mut(*index) {
-                        def.events.push((event, range));
-                    }
-                }
-                Some(None) => {}
-            },
+    // Pass 1: split footnote definitions from the main flow. A citation or
+    // mention inside a link's text ends the link (links do not nest), so when
+    // the parse may have lost a link that way, the body is parsed again with
+    // their brackets masked (see `inner_constructs`).
+    let mut lost = false;
+    let events = parse(body, body, cmark).inspect(|(event, range)| {
+        lost = lost || closes_nothing_before_link(body, event, range);
+    });
+    let mut main = split_notes(&mut sh, events);
+    if lost {
+        let mut inner = inner_constructs(body, cmark - CmarkOptions::ENABLE_WIKILINKS);
+        if let Some(events) = parse_masked(body, cmark, &mut inner) {
+            sh.notes = Notes::default();
+            sh.problems.clear();
+            main = split_notes(&mut sh, events.into_iter());
+            sh.inner = inner;
         }
     }
 
@@ -359,6 +333,62 @@ pub fn render(body: &str, lookup: &dyn Lookup, options: &Options) -> Rendered {
     }
 }
 
+/// Moves footnote definitions out of the main flow into `sh.notes`.
+fn split_notes<'a>(
+    sh: &mut Shared<'a, '_>,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut main: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let key = label.to_lowercase();
+                if sh.notes.by_label.contains_key(&key) {
+                    sh.problem(
+                        range.start,
+                        "FOOTNOTE-DUPLICATE",
+                        format!(
+                            "footnote '[^{label}]' is defined twice; the first definition is used"
+                        ),
+                        Some("give each footnote its own label".to_string()),
+                        false,
+                    );
+                    stack.push(None);
+                } else {
+                    let index = sh.notes.defs.len();
+                    sh.notes.by_label.insert(key, index);
+                    sh.notes.defs.push(Def {
+                        label: label.to_string(),
+                        offset: range.start,
+                        events: Vec::new(),
+                        pieces: None,
+                        number: 0,
+                        html_id: String::new(),
+                        refs: 0,
+                        sidenote_done: false,
+                    });
+                    stack.push(Some(index));
+                }
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                stack.pop();
+            }
+            event => match stack.last() {
+                None => main.push((event, range)),
+                Some(Some(index)) => {
+                    if let Some(def) = sh.notes.defs.get_mut(*index) {
+                        def.events.push((event, range));
+                    }
+                }
+                Some(None) => {}
+            },
+        }
+    }
+
+    main
+}
+
 // ---------------------------------------------------------------------------
 // State
 
@@ -377,6 +407,8 @@ struct Shared<'a, 'r> {
     heading_ids: IdSet,
     problems: Vec<Problem>,
     notes: Notes<'a>,
+    /// Citations and mentions inside link text, sorted by offset.
+    inner: Vec<Inner>,
 }
 
 #[derive(Default)]
@@ -581,6 +613,342 @@ fn transform_def(sh: &mut Shared<'_, '_>, index: usize) {
 }
 
 // ---------------------------------------------------------------------------
+// Parsing, and citations and mentions inside link text
+
+/// Parses `src` (the body, or the body with some brackets masked: the same
+/// offsets); citation spans are checked against the body itself.
+fn parse<'s>(
+    src: &'s str,
+    body: &str,
+    cmark: CmarkOptions,
+) -> impl Iterator<Item = (Event<'s>, Range<usize>)> {
+    // Accept a broken link only when its source text is a citation group. The
+    // destination is empty so that it uses none of the parser's expansion budget.
+    let callback = |link: BrokenLink<'_>| {
+        let raw = body.get(link.span)?;
+        parse_cite_span(raw)?;
+        Some((CowStr::Borrowed(""), CowStr::Borrowed("")))
+    };
+    Parser::new_with_broken_link_callback(src, cmark, Some(callback)).into_offset_iter()
+}
+
+/// Whether the event is a `]` that closes nothing but is followed by `(` or
+/// `[`: maybe the end of a link whose text held a citation or a mention,
+/// which the parser made a link of its own, so the outer one was dropped.
+fn closes_nothing_before_link(body: &str, event: &Event<'_>, range: &Range<usize>) -> bool {
+    matches!(event, Event::Text(text) if &**text == "]")
+        && body.get(range.clone()) == Some("]")
+        && matches!(body.as_bytes().get(range.end), Some(b'(' | b'['))
+}
+
+/// A citation or mention inside the text of a link (or an image's alt text),
+/// whose brackets are masked for the final parse so that the link survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Inner {
+    start: usize,
+    end: usize,
+    kind: InnerKind,
+    /// The live brackets: the first two, and the last two (or one) of the span.
+    brackets: [usize; 4],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InnerKind {
+    /// `[group]`, `[group][]` or `[group][group]`.
+    Cite,
+    /// `[[dest]]` or `[[dest|display]]` (offset of the '|').
+    Mention { pipe: Option<usize> },
+}
+
+impl Inner {
+    /// The raw wiki text of a mention.
+    fn dest(&self) -> Range<usize> {
+        let end = match self.kind {
+            InnerKind::Mention { pipe: Some(pipe) } => pipe,
+            _ => self.end.saturating_sub(2),
+        };
+        self.start + 2..end
+    }
+
+    /// The display text of a `[[dest|display]]` mention.
+    fn display(&self) -> Option<Range<usize>> {
+        match self.kind {
+            InnerKind::Mention { pipe: Some(pipe) } => Some(pipe + 1..self.end.saturating_sub(2)),
+            _ => None,
+        }
+    }
+}
+
+/// Citations and mentions inside the text of links and images, sorted by
+/// offset: found with a parse without wiki links and citation links, where
+/// they are plain bracket text. Linear in the size of the body.
+fn inner_constructs(body: &str, cmark: CmarkOptions) -> Vec<Inner> {
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    // Offsets and bytes of the unescaped brackets in the current link's text.
+    let mut brackets: Vec<(usize, u8)> = Vec::new();
+    // The last unescaped brackets outside links, in this inline run.
+    let mut recent: [Option<(usize, u8)>; 4] = [None; 4];
+    // A citation `[@x]` right before a link: once the link's text is masked,
+    // the final parse would take both as a full reference `[@x][text]`.
+    let mut before: Option<Inner> = None;
+    for (event, range) in Parser::new_ext(body, cmark).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                if depth == 0 && body.as_bytes().get(range.start) == Some(&b'[') {
+                    before = cite_before(body, recent, range.start);
+                }
+                depth += 1;
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let from = found.len();
+                    find_inner(body, &brackets, &mut found);
+                    if let Some(cite) = before.take()
+                        && found.len() > from
+                    {
+                        found.insert(from, cite);
+                    }
+                    brackets.clear();
+                    recent = [None; 4];
+                }
+            }
+            Event::Text(text)
+                if matches!(&*text, "[" | "]")
+                    && body.get(range.clone()) == Some(&*text)
+                    && !is_escaped(body, range.start) =>
+            {
+                let bracket = (
+                    range.start,
+                    text.as_bytes().first().copied().unwrap_or(b'['),
+                );
+                if depth > 0 {
+                    brackets.push(bracket);
+                } else {
+                    recent = [recent[1], recent[2], recent[3], Some(bracket)];
+                }
+            }
+            Event::Start(tag) if !is_inline(&tag) => recent = [None; 4],
+            Event::End(tag) if !is_inline_end(tag) => recent = [None; 4],
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The citation whose brackets are the last of `recent` and which ends right
+/// before `link`: `[group]`, or `[a][b]` when that is one citation group.
+fn cite_before(body: &str, recent: [Option<(usize, u8)>; 4], link: usize) -> Option<Inner> {
+    let [b0, b1, Some((open, b'[')), Some((close, b']'))] = recent else {
+        return None;
+    };
+    if close + 1 != link {
+        return None;
+    }
+    if let (Some((open0, b'[')), Some((close0, b']'))) = (b0, b1)
+        && close0 + 1 == open
+        && body.get(open0..link).and_then(parse_cite_span).is_some()
+    {
+        return Some(Inner {
+            start: open0,
+            end: link,
+            kind: InnerKind::Cite,
+            brackets: [open0, close0, open, close],
+        });
+    }
+    body.get(open..link).and_then(parse_cite_span)?;
+    Some(Inner {
+        start: open,
+        end: link,
+        kind: InnerKind::Cite,
+        brackets: [open, close, close, close],
+    })
+}
+
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Mentions and citations made of consecutive `brackets` of one link's text,
+/// the way the final parse would find them outside a link.
+fn find_inner(body: &str, brackets: &[(usize, u8)], found: &mut Vec<Inner>) {
+    let mut i = 0;
+    while let Some(&(p, open)) = brackets.get(i) {
+        let here = i;
+        let at = move |k: usize| brackets.get(here + k).copied();
+        i += 1;
+        if open != b'[' {
+            continue;
+        }
+        // `[[dest]]`, `[[dest|display]]`: the first '|' splits; dest is not empty.
+        if let (Some((p1, b'[')), Some((q, b']')), Some((q1, b']'))) = (at(1), at(2), at(3))
+            && p1 == p + 1
+            && q1 == q + 1
+            && q > p + 2
+        {
+            let pipe = body
+                .get(p + 2..q)
+                .and_then(|text| text.find('|'))
+                .map(|k| p + 2 + k);
+            if pipe != Some(p + 2) {
+                found.push(Inner {
+                    start: p,
+                    end: q + 2,
+                    kind: InnerKind::Mention { pipe },
+                    brackets: [p, p1, q, q1],
+                });
+                i += 3;
+                continue;
+            }
+        }
+        // `[group]`, `[group][]`, `[group][group]`, as the broken-link callback sees them.
+        if let Some((c, b']')) = at(1) {
+            let (end, last, used) = match (at(2), at(3)) {
+                (Some((n, b'[')), Some((d, b']'))) if n == c + 1 => (d + 1, [n, d], 3),
+                _ => (c + 1, [c, c], 1),
+            };
+            if body.get(p..end).and_then(parse_cite_span).is_some() {
+                found.push(Inner {
+                    start: p,
+                    end,
+                    kind: InnerKind::Cite,
+                    brackets: [p, c, last[0], last[1]],
+                });
+                i += used;
+            }
+        }
+    }
+}
+
+/// The body with the brackets of `inner` replaced by '%' (ASCII punctuation
+/// like a bracket, so emphasis and smart quotes around it are unchanged, but
+/// inert): the same length, so every offset still points into the body.
+fn mask(body: &str, inner: &[Inner]) -> String {
+    let mut bytes = body.as_bytes().to_vec();
+    for c in inner {
+        for &at in &c.brackets {
+            if let Some(b) = bytes.get_mut(at)
+                && matches!(*b, b'[' | b']')
+            {
+                *b = b'%';
+            }
+        }
+    }
+    // Only ASCII brackets were replaced, by an ASCII byte.
+    String::from_utf8(bytes).unwrap_or_else(|_| body.to_string())
+}
+
+/// Parses the body with the brackets of `inner` masked. Constructs that the
+/// final parse puts inside a wiki link (the mask can let an enclosing `[[`
+/// and `]]` pair up) are left as they were: dropped from `inner`, then the
+/// body is parsed again. `None` when nothing is left to mask.
+fn parse_masked<'a>(
+    body: &'a str,
+    cmark: CmarkOptions,
+    inner: &mut Vec<Inner>,
+) -> Option<Vec<(Event<'a>, Range<usize>)>> {
+    // Each round drops at least one construct; a few rounds settle real text.
+    for _ in 0..4 {
+        if inner.is_empty() {
+            return None;
+        }
+        let masked = mask(body, inner);
+        let events: Vec<_> = parse(&masked, body, cmark).collect();
+        let mut inside = vec![false; inner.len()];
+        for (event, range) in &events {
+            if let Event::Start(
+                Tag::Link {
+                    link_type: LinkType::WikiLink { .. },
+                    ..
+                }
+                | Tag::Image {
+                    link_type: LinkType::WikiLink { .. },
+                    ..
+                },
+            ) = event
+            {
+                let first = inner.partition_point(|c| c.end <= range.start);
+                for (flag, c) in inside.iter_mut().zip(inner.iter()).skip(first) {
+                    if c.start >= range.end {
+                        break;
+                    }
+                    *flag = true;
+                }
+            }
+        }
+        if !inside.contains(&true) {
+            return Some(unmask(events, &masked, body, inner));
+        }
+        let mut flags = inside.into_iter();
+        inner.retain(|_| !flags.next().unwrap_or(false));
+    }
+    None
+}
+
+/// The events of the masked parse for the body: text restored from the body
+/// and split at the bounds of `inner` (so that each lies in one part of a
+/// construct); other strings copied.
+fn unmask<'a>(
+    events: Vec<(Event<'_>, Range<usize>)>,
+    masked: &str,
+    body: &'a str,
+    inner: &[Inner],
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut bounds: Vec<usize> = Vec::with_capacity(inner.len() * 4);
+    for c in inner {
+        bounds.extend([c.start, c.end]);
+        if let Some(display) = c.display() {
+            bounds.extend([display.start, display.end]);
+        }
+    }
+    bounds.sort_unstable();
+    bounds.dedup();
+    let mut out = Vec::with_capacity(events.len() + bounds.len());
+    for (event, range) in events {
+        // Verbatim text only: entities, escapes and smart punctuation hold no mask.
+        let verbatim =
+            matches!(&event, Event::Text(text) if masked.get(range.clone()) == Some(&**text));
+        if !verbatim {
+            out.push((event.into_static(), range));
+            continue;
+        }
+        let first = bounds.partition_point(|&b| b <= range.start);
+        let mut from = range.start;
+        let cuts = bounds.get(first..).unwrap_or(&[]).iter().copied();
+        for to in cuts.take_while(|&b| b < range.end).chain([range.end]) {
+            if let Some(text) = body.get(from..to) {
+                out.push((Event::Text(text.into()), from..to));
+            }
+            from = to;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
 // Pass 2: the event rewriter
 
 struct Walker<'a, 'r, 's> {
@@ -599,6 +967,22 @@ struct Walker<'a, 'r, 's> {
     html_block: Option<(usize, String)>,
     /// Offset of a '[' that ended the previous text event.
     pending_bracket: Option<usize>,
+    /// The citation or mention of `Shared::inner` being rendered.
+    inner: Option<InnerState<'a>>,
+}
+
+/// Progress through a citation or mention inside link text. Its events are
+/// dropped (its markup is emitted on entry) except a mention's display text;
+/// tags that cross its bounds are kept balanced.
+struct InnerState<'a> {
+    /// Parts still to pass, last first: (end offset, is display text).
+    parts: Vec<(usize, bool)>,
+    /// Dropped start tags whose end has not come yet (replayed after the part).
+    starts: Vec<(Event<'a>, Range<usize>)>,
+    /// Open tags in the display text.
+    depth: usize,
+    /// A mention's wrapper: (index of its opening piece, closing markup, is an anchor).
+    wrapper: Option<(usize, String, bool)>,
 }
 
 fn walk<'a>(
@@ -618,10 +1002,13 @@ fn walk<'a>(
         heading: None,
         html_block: None,
         pending_bracket: None,
+        inner: None,
     };
     for (event, range) in events {
         w.event(event, range);
     }
+    w.cancel_wrapper();
+    w.inner = None;
     if let Some((offset, buf)) = w.html_block.take() {
         let clean = w.sh.sanitize(offset, &buf);
         w.out.push(Piece::Block(clean));
@@ -639,6 +1026,159 @@ impl<'a> Walker<'a, '_, '_> {
             }
             return;
         }
+        if self.inner.is_none() && self.sh.inner.is_empty() {
+            self.plain(event, range);
+        } else if let Some(event) = self.inner_event(event, &range) {
+            self.plain(event, range);
+        }
+    }
+
+    /// Passes an event through the citation or mention inside link text it
+    /// belongs to, if any; returns it when it is to be rendered as usual.
+    fn inner_event(&mut self, event: Event<'a>, range: &Range<usize>) -> Option<Event<'a>> {
+        loop {
+            let Some(state) = &mut self.inner else {
+                if matches!(event, Event::Text(_))
+                    && let Ok(index) = self
+                        .sh
+                        .inner
+                        .binary_search_by_key(&range.start, |c| c.start)
+                    && let Some(&construct) = self.sh.inner.get(index)
+                {
+                    self.enter_inner(construct);
+                    continue;
+                }
+                return Some(event);
+            };
+            let Some(&(until, display)) = state.parts.last() else {
+                self.inner = None;
+                continue;
+            };
+            let is_end = matches!(event, Event::End(_));
+            // End events carry their start's range: they never end a part.
+            if !is_end && range.start >= until {
+                self.leave_part();
+                continue;
+            }
+            if display {
+                match event {
+                    Event::Start(_) => state.depth += 1,
+                    Event::End(_) if state.depth > 0 => state.depth -= 1,
+                    // Closes a tag opened before the mention: drop the wrapper.
+                    Event::End(_) => self.cancel_wrapper(),
+                    _ => {}
+                }
+                return Some(event);
+            }
+            return match event {
+                Event::Start(_) => {
+                    state.starts.push((event, range.clone()));
+                    None
+                }
+                Event::End(_) if state.starts.pop().is_some() => None,
+                Event::End(_) => {
+                    self.cancel_wrapper();
+                    Some(event)
+                }
+                _ => None,
+            };
+        }
+    }
+
+    fn enter_inner(&mut self, construct: Inner) {
+        self.pending_bracket = None;
+        let mut state = InnerState {
+            parts: vec![(construct.end, false)],
+            starts: Vec::new(),
+            depth: 0,
+            wrapper: None,
+        };
+        match construct.kind {
+            InnerKind::Cite => self.citation(construct.start..construct.end),
+            InnerKind::Mention { .. } => {
+                let dest = construct.dest();
+                let raw = self.sh.body.get(dest.clone()).unwrap_or("");
+                let at = dest.start + (raw.len() - raw.trim_start().len());
+                let display = construct.display();
+                if self.image_depth > 0 {
+                    // Alt text: the wiki text only.
+                    if display.is_none() {
+                        self.push_text(raw.into());
+                    }
+                } else {
+                    let (close, anchor, name) = self.open_mention(raw, at);
+                    if display.is_some() {
+                        state.wrapper = Some((self.out.len().saturating_sub(1), close, anchor));
+                    } else {
+                        self.push_text(name.unwrap_or_else(|| raw.to_string()).into());
+                        self.out.push(Piece::Inline(close));
+                        if anchor {
+                            self.anchor_depth = self.anchor_depth.saturating_sub(1);
+                        }
+                    }
+                }
+                if let Some(display) = display {
+                    state.parts.push((display.end, true));
+                    state.parts.push((display.start, false));
+                }
+            }
+        }
+        self.inner = Some(state);
+    }
+
+    /// Ends the current part of the citation or mention being rendered.
+    fn leave_part(&mut self) {
+        let Some(state) = &mut self.inner else {
+            return;
+        };
+        let Some((_, display)) = state.parts.pop() else {
+            self.inner = None;
+            return;
+        };
+        if display {
+            if state.depth > 0 {
+                // A tag opened in the display text is still open: no wrapper.
+                self.cancel_wrapper();
+            } else if let Some((_, close, anchor)) = state.wrapper.take() {
+                self.out.push(Piece::Inline(close));
+                if anchor {
+                    self.anchor_depth = self.anchor_depth.saturating_sub(1);
+                }
+            }
+            if let Some(state) = &mut self.inner {
+                state.depth = 0;
+            }
+            return;
+        }
+        let starts = std::mem::take(&mut state.starts);
+        let into_display = state.parts.last().is_some_and(|&(_, display)| display);
+        if into_display {
+            state.depth += starts.len();
+        }
+        if state.parts.is_empty() {
+            self.inner = None;
+        }
+        // Tags that start in a dropped part and end after it.
+        for (event, range) in starts {
+            self.plain(event, range);
+        }
+    }
+
+    /// Drops the wrapper of the mention being rendered (its content stays).
+    fn cancel_wrapper(&mut self) {
+        let Some((index, _, anchor)) = self.inner.as_mut().and_then(|s| s.wrapper.take()) else {
+            return;
+        };
+        if let Some(piece) = self.out.get_mut(index) {
+            *piece = Piece::Inline(String::new());
+        }
+        if anchor {
+            self.anchor_depth = self.anchor_depth.saturating_sub(1);
+        }
+    }
+
+    /// Renders an event outside dropped parts of inner citations and mentions.
+    fn plain(&mut self, event: Event<'a>, range: Range<usize>) {
         let is_text = matches!(event, Event::Text(_));
         if !is_text {
             self.pending_bracket = None;
@@ -710,9 +1250,7 @@ impl<'a> Walker<'a, '_, '_> {
 
     fn malformed(&mut self, offset: usize) {
         // `\[@x` is an escaped bracket: the author wants the literal text.
-        let before = self.sh.body.get(..offset).unwrap_or("");
-        let backslashes = before.bytes().rev().take_while(|&b| b == b'\\').count();
-        if backslashes % 2 == 1 {
+        if is_escaped(self.sh.body, offset) {
             return;
         }
         self.sh.problem(
@@ -933,23 +1471,41 @@ impl<'a> Walker<'a, '_, '_> {
     }
 
     fn mention(&mut self, dest: &str, has_pothole: bool, range: Range<usize>) {
-        let id = dest.trim();
         let raw = self.sh.body.get(range.clone()).unwrap_or("");
         let at = if raw.starts_with("[[") {
             range.start + 2 + (dest.len() - dest.trim_start().len())
         } else {
             range.start
         };
+        let (close, anchor, name) = self.open_mention(dest, at);
+        match name {
+            Some(name) if !has_pothole => {
+                self.push_text(name.into());
+                self.out.push(Piece::Inline(close));
+                if anchor {
+                    self.anchor_depth = self.anchor_depth.saturating_sub(1);
+                }
+                self.skip = 1;
+            }
+            // The wiki link's own text follows: the display text, or the id.
+            _ => self.links.push(LinkAction::Close {
+                html: close,
+                anchor,
+            }),
+        }
+    }
+
+    /// Pushes the opening markup of a mention of `dest` (raw wiki text; `at` is
+    /// the offset of its id) and counts an anchor it opens. Returns the closing
+    /// markup, whether it is an anchor and the entity's name if it is known.
+    fn open_mention(&mut self, dest: &str, at: usize) -> (String, bool, Option<String>) {
+        let id = dest.trim();
         let Some(entity) = self.sh.lookup.entity(id) else {
             self.sh.unknown(at, RefKind::Entity, id);
             self.out.push(Piece::Inline(
                 "<span class=\"mention mention-unknown\">".to_string(),
             ));
-            self.links.push(LinkAction::Close {
-                html: "</span>".to_string(),
-                anchor: false,
-            });
-            return;
+            return ("</span>".to_string(), false, None);
         };
         if self.sh.mention_set.insert(id.to_string()) {
             self.sh.mentions.push(id.to_string());
@@ -973,19 +1529,10 @@ impl<'a> Walker<'a, '_, '_> {
         open.push('>');
         let close = if linked { "</a>" } else { "</span>" };
         self.out.push(Piece::Inline(open));
-        if has_pothole {
-            if linked {
-                self.anchor_depth += 1;
-            }
-            self.links.push(LinkAction::Close {
-                html: close.to_string(),
-                anchor: linked,
-            });
-        } else {
-            self.push_text(entity.name.into());
-            self.out.push(Piece::Inline(close.to_string()));
-            self.skip = 1;
+        if linked {
+            self.anchor_depth += 1;
         }
+        (close.to_string(), linked, Some(entity.name))
     }
 
     fn link(
@@ -1351,6 +1898,12 @@ struct CiteItem {
     /// Byte offset of the '@' in the span's source text.
     at: usize,
     locator: Option<String>,
+}
+
+/// Whether the byte at `offset` follows an odd number of backslashes.
+fn is_escaped(body: &str, offset: usize) -> bool {
+    let before = body.as_bytes().get(..offset).unwrap_or(&[]);
+    before.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
 }
 
 fn is_id_byte(b: u8) -> bool {
@@ -2339,6 +2892,144 @@ mod tests {
     }
 
     #[test]
+    fn citations_and_mentions_inside_links_keep_the_link() {
+        // The three cases of the bug: the outer claim mark or link used to be lost.
+        let out = r("One [it was ordered [@a]](claim:strike-ordered) two.");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        assert!(
+            out.html.contains(
+                "One <a class=\"claim-mark claim-confirmed\" href=\"#claim-strike-ordered\"><mark>it was ordered <sup class=\"cite\" id=\"cite-1-1\">1</sup></mark><span class=\"claim-status\"> (confirmed)</span></a> two."
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.claims, vec!["strike-ordered"]);
+        assert_eq!(out.citations.len(), 1);
+        assert_eq!(out.citations[0].uses[0].anchor, "cite-1-1");
+
+        let out = r("Three [[[soleimani]] ordered it](claim:strike-ordered) four.");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        assert!(
+            out.html.contains(
+                "Three <a class=\"claim-mark claim-confirmed\" href=\"#claim-strike-ordered\"><mark><span class=\"mention\" title=\"Commander of the &quot;Quds Force&quot;\" data-role=\"Commander of the &quot;Quds Force&quot;\">Qassem Soleimani</span> ordered it</mark><span class=\"claim-status\"> (confirmed)</span></a> four."
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.mentions, vec!["soleimani"]);
+        assert_eq!(out.claims, vec!["strike-ordered"]);
+
+        let out = r("Five [see the report [@b]](https://example.org/) six.");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        assert!(
+            out.html.contains(
+                "Five <a href=\"https://example.org/\">see the report <sup class=\"cite\" id=\"cite-1-1\">1</sup></a> six."
+            ),
+            "{}",
+            out.html
+        );
+
+        // Numbered and counted like any other citation, locators and groups included.
+        let out = r(
+            "[@b] then [x [@a, para. 4; @b]](http://x.org) and [@a].\n\n\
+             > [as [@c;\n> @a, p.\n> 7] said](http://x.org)",
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        let uses: Vec<(&str, &str, Option<&str>)> = out
+            .citations
+            .iter()
+            .flat_map(|c| {
+                c.uses
+                    .iter()
+                    .map(|u| (c.id.as_str(), u.anchor.as_str(), u.locator.as_deref()))
+            })
+            .collect();
+        assert_eq!(
+            uses,
+            vec![
+                ("b", "cite-1-1", None),
+                ("b", "cite-1-2", None),
+                ("a", "cite-2-1", Some("para. 4")),
+                ("a", "cite-2-2", None),
+                ("a", "cite-2-3", Some("p. 7")),
+                ("c", "cite-3-1", None),
+            ]
+        );
+        for (_, anchor, _) in &uses {
+            assert_eq!(out.html.matches(&format!("id=\"{anchor}\"")).count(), 1);
+        }
+        assert!(out.html.contains(
+            "<a href=\"http://x.org\">x <sup class=\"cite\" id=\"cite-2-1\">2</sup><sup class=\"cite-sep\">,</sup><sup class=\"cite\" id=\"cite-1-2\">1</sup></a>"
+        ), "{}", out.html);
+
+        // Ids are checked and offsets exact inside links too.
+        let body = "[it [@smith2020]](claim:strike-order) [see [[soleimany]]](http://x.org)";
+        let out = r(body);
+        assert_valid(&out.html);
+        assert_eq!(
+            codes(&out),
+            vec!["CITE-UNKNOWN", "CLAIM-UNKNOWN", "ENTITY-UNKNOWN"]
+        );
+        assert_eq!(&body[out.problems[0].offset..][..10], "@smith2020");
+        assert_eq!(&body[out.problems[1].offset..][..12], "strike-order");
+        assert_eq!(&body[out.problems[2].offset..][..9], "soleimany");
+        // An unknown claim is its bare text; an outer link refused: the text, linked inside.
+        let out = r("[it [@a]](claim:nope) [see [@a]](javascript:x)");
+        assert_eq!(codes(&out), vec!["CLAIM-UNKNOWN", "LINK-SCHEME"]);
+        assert_valid(&out.html);
+        assert_eq!(out.html.matches("class=\"cite-link\"").count(), 2);
+        assert!(!out.html.contains("]("), "{}", out.html);
+
+        // Display text, smart punctuation, footnotes, a citation right before the link.
+        let out = r(
+            "[see [[soleimani|*him*]] go](http://x.org) [it's \"so\" [@a, \"para 4\" -- end...]](http://x.org) \
+             [@b][see [@a]](http://x.org)[^1]\n\n[^1]: [note [@c]](http://x.org)",
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        assert!(out.html.contains(
+            "<a href=\"http://x.org\">see <span class=\"mention\" title=\"Commander of the &quot;Quds Force&quot;\" data-role=\"Commander of the &quot;Quds Force&quot;\"><em>him</em></span> go</a>"
+        ), "{}", out.html);
+        assert_eq!(
+            out.citations[0].uses[0].locator.as_deref(),
+            Some("\"para 4\" -- end...")
+        );
+        assert_eq!(out.citations[1].id, "b");
+        assert_eq!(out.html.matches("id=\"cite-3-1\"").count(), 1);
+        assert!(
+            out.html
+                .contains("<span class=\"sidenote-p\"><a href=\"http://x.org\">note <sup class=\"cite\">3</sup></a></span>"),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("]("), "{}", out.html);
+
+        // Tags that cross a citation's or a mention's bounds stay balanced.
+        for body in [
+            "*a [b [@a, c* d]](http://x.org)",
+            "[x [@a, *b] c*](http://x.org) d",
+            "[see [[soleimani|a *b]] c*](http://x.org)",
+            "*a [see [[soleimani|b* c]]](http://x.org)",
+            "[a [[soleimani]][@a][[quds-force|x]]](http://x.org)",
+            "[[[@a]*|[@b])|][x]](http://x.org)",
+            "[![alt [[soleimani]] [@a]](p.png) [[soleimani]]](http://x.org)",
+        ] {
+            let out = r(body);
+            assert_valid(&out.html);
+            assert!(
+                out.problems.iter().all(|p| !p.is_error),
+                "{body}: {:?}",
+                out.problems
+            );
+            assert!(!out.html.contains('%'), "{body}: {}", out.html);
+        }
+    }
+
+    #[test]
     fn tables_and_nesting_stay_valid() {
         let out = r(
             "| Date | Event [@a] |\n|:-----|-----:|\n| 3 Jan | [[soleimani]] killed[^1] |\n| 4 Jan |\n\n[^1]: note",
@@ -2442,6 +3133,12 @@ mod tests {
             "[x](javascript:a) ".repeat(5_000),
             "[@".repeat(20_000),
             "[^".repeat(20_000),
+            // Citations and mentions inside links (a second, masked parse).
+            "[x [@a] [[soleimani|*y*]]](http://x.org) ".repeat(5_000),
+            "[[ [@a] ".repeat(5_000) + &"]](u)".repeat(5_000),
+            "[@a][see [@b]](u)".repeat(5_000),
+            format!("[{}](u)", "[@a] [[x]] ".repeat(10_000)),
+            "*a [b [@a, c* d]](u) ".repeat(5_000),
         ];
         for input in &inputs {
             let out = r(input);

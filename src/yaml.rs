@@ -80,10 +80,8 @@ pub fn decode<T: DeserializeOwned>(
         check(yaml, root, at)?;
     }
     serde_yaml::from_str(yaml).map_err(|err| {
-        if !may_need_refusal {
-            if let Err(problems) = check(yaml, root, at) {
-                return problems;
-            }
+        if !may_need_refusal && let Err(problems) = check(yaml, root, at) {
+            return problems;
         }
         vec![decode_error(&err, yaml, at)]
     })
@@ -106,7 +104,8 @@ fn may_nest_deeply(yaml: &str) -> bool {
             _ => {}
         }
     }
-    yaml.lines().any(|line| line.len() - line.trim_start_matches([' ', '-']).len() > 2 * LIMIT)
+    yaml.lines()
+        .any(|line| line.len() - line.trim_start_matches([' ', '-']).len() > 2 * LIMIT)
 }
 
 fn span_pos(span: &Span) -> Pos {

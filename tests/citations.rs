@@ -769,7 +769,6 @@ fn a_claim_mark_carries_the_status_and_links_to_the_claim() {
 /// and the citation inside it is still numbered (src/markdown.rs promises "inside a link,
 /// nested mentions, claim marks and citations render without their own `<a>`").
 #[test]
-#[ignore = "bug: a citation or mention inside a claim mark or link text turns the outer `[text](claim:id)` / `[text](url)` into literal Markdown: the mark and link are lost and `](claim:id)` is shown"]
 fn a_citation_inside_a_claim_mark_or_link_keeps_the_mark() {
     let f = fixture();
     f.write(

@@ -93,7 +93,8 @@ fn template_error(
                 source = inner.source();
             }
             let template = match err.kind() {
-                tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. } => Some(tpl.as_str()),
+                tera::ErrorKind::CircularExtend { tpl, .. }
+                | tera::ErrorKind::CircularInclude { tpl, .. } => Some(tpl.as_str()),
                 tera::ErrorKind::MissingParent { current, .. } => Some(current.as_str()),
                 _ => None,
             };
@@ -103,7 +104,8 @@ fn template_error(
             } else {
                 "check the template names used in {% extends %} and {% include %}"
             };
-            Diagnostic::error(code, &path, None, format!("{message}{while_rendering}")).with_help(help)
+            Diagnostic::error(code, &path, None, format!("{message}{while_rendering}"))
+                .with_help(help)
         }
     }
 }
@@ -346,9 +348,21 @@ impl<'a> Shared<'a> {
             event_count: entry.events.len(),
         };
         if with_citers {
-            view.articles = entry.articles.iter().map(|&a| self.article_link(a)).collect();
-            view.claims = entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect();
-            view.events = entry.events.iter().map(|&e| self.event_view(e, None)).collect();
+            view.articles = entry
+                .articles
+                .iter()
+                .map(|&a| self.article_link(a))
+                .collect();
+            view.claims = entry
+                .claims
+                .iter()
+                .filter_map(|&(a, c)| self.claim_view(a, c, false))
+                .collect();
+            view.events = entry
+                .events
+                .iter()
+                .map(|&e| self.event_view(e, None))
+                .collect();
         }
         view
     }
@@ -504,7 +518,12 @@ enum Target {
 
 fn targets(site: &Site) -> Vec<Target> {
     // The few large pages first, so they run alongside the many small ones instead of last.
-    let mut list = vec![Target::Timeline, Target::Sources, Target::Index, Target::Sitemap];
+    let mut list = vec![
+        Target::Timeline,
+        Target::Sources,
+        Target::Index,
+        Target::Sitemap,
+    ];
     list.extend((0..site.articles.len()).map(Target::Article));
     list.extend((0..site.sources.len()).map(Target::Source));
     list.push(Target::Entities);
@@ -577,10 +596,16 @@ impl Shared<'_> {
         let index_html = format!("{dir}index.html");
         match target {
             Target::Index => {
-                let mut key_entities: Vec<&crate::model::EntityEntry> =
-                    site.entities.iter().filter(|e| !e.articles.is_empty()).collect();
+                let mut key_entities: Vec<&crate::model::EntityEntry> = site
+                    .entities
+                    .iter()
+                    .filter(|e| !e.articles.is_empty())
+                    .collect();
                 key_entities.sort_by(|a, b| {
-                    b.articles.len().cmp(&a.articles.len()).then_with(|| a.entity.name.cmp(&b.entity.name))
+                    b.articles
+                        .len()
+                        .cmp(&a.articles.len())
+                        .then_with(|| a.entity.name.cmp(&b.entity.name))
                 });
                 let vars = IndexVars {
                     lead: site.articles.first().map(|a| self.summary(a)),
@@ -596,7 +621,12 @@ impl Shared<'_> {
                         .filter_map(|e| self.entity_link(&e.entity.id))
                         .collect(),
                 };
-                job(index_html, "index.html", self.meta(&site.config.title, None, &dir, "home"), vars)
+                job(
+                    index_html,
+                    "index.html",
+                    self.meta(&site.config.title, None, &dir, "home"),
+                    vars,
+                )
             }
             Target::Article(i) => {
                 #[derive(Serialize)]
@@ -605,7 +635,14 @@ impl Shared<'_> {
                 }
                 let a = &site.articles[i].article;
                 let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");
-                job(index_html, "article.html", meta, Vars { article: self.article_view(i) })
+                job(
+                    index_html,
+                    "article.html",
+                    meta,
+                    Vars {
+                        article: self.article_view(i),
+                    },
+                )
             }
             Target::Timeline => self.timeline_job(),
             Target::Source(i) => {
@@ -630,7 +667,12 @@ impl Shared<'_> {
                     })
                     .filter(|g| !g.items.is_empty())
                     .collect();
-                job(index_html, "sources.html", self.meta("Sources", None, &dir, "sources"), GroupsVars { groups })
+                job(
+                    index_html,
+                    "sources.html",
+                    self.meta("Sources", None, &dir, "sources"),
+                    GroupsVars { groups },
+                )
             }
             Target::Entity(i) => {
                 #[derive(Serialize)]
@@ -648,9 +690,21 @@ impl Shared<'_> {
                     role: e.role.clone(),
                     description: e.description.clone(),
                     url: self.url(&dir),
-                    articles: entry.articles.iter().map(|&a| self.article_link(a)).collect(),
-                    claims: entry.claims.iter().filter_map(|&(a, c)| self.claim_view(a, c, false)).collect(),
-                    events: entry.events.iter().map(|&i| self.event_view(i, None)).collect(),
+                    articles: entry
+                        .articles
+                        .iter()
+                        .map(|&a| self.article_link(a))
+                        .collect(),
+                    claims: entry
+                        .claims
+                        .iter()
+                        .filter_map(|&(a, c)| self.claim_view(a, c, false))
+                        .collect(),
+                    events: entry
+                        .events
+                        .iter()
+                        .map(|&i| self.event_view(i, None))
+                        .collect(),
                 };
                 let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
                 job(index_html, "entity.html", meta, Vars { entity: view })
@@ -670,7 +724,12 @@ impl Shared<'_> {
                     })
                     .filter(|g| !g.items.is_empty())
                     .collect();
-                job(index_html, "entities.html", self.meta("Entities", None, &dir, "entities"), GroupsVars { groups })
+                job(
+                    index_html,
+                    "entities.html",
+                    self.meta("Entities", None, &dir, "entities"),
+                    GroupsVars { groups },
+                )
             }
             Target::Tag(i) => {
                 #[derive(Serialize)]
@@ -680,8 +739,20 @@ impl Shared<'_> {
                 }
                 let t = &site.tags[i];
                 let meta = self.meta(&format!("Topic: {}", t.name), None, &dir, "tags");
-                let articles = t.articles.iter().map(|&a| self.summary(&site.articles[a])).collect();
-                job(index_html, "tag.html", meta, Vars { tag: self.tag_view(t), articles })
+                let articles = t
+                    .articles
+                    .iter()
+                    .map(|&a| self.summary(&site.articles[a]))
+                    .collect();
+                job(
+                    index_html,
+                    "tag.html",
+                    meta,
+                    Vars {
+                        tag: self.tag_view(t),
+                        articles,
+                    },
+                )
             }
             Target::Tags => {
                 #[derive(Serialize)]
@@ -689,7 +760,12 @@ impl Shared<'_> {
                     tags: Vec<TagView>,
                 }
                 let tags = site.tags.iter().map(|t| self.tag_view(t)).collect();
-                job(index_html, "tags.html", self.meta("Topics", None, &dir, "tags"), Vars { tags })
+                job(
+                    index_html,
+                    "tags.html",
+                    self.meta("Topics", None, &dir, "tags"),
+                    Vars { tags },
+                )
             }
             Target::NotFound => job(
                 "404.html".into(),
@@ -709,9 +785,14 @@ impl Shared<'_> {
             entries: Vec<FeedEntry>,
         }
         let site = self.site;
-        let last_change = |a: &'_ BuiltArticle| a.article.updated.clone().unwrap_or_else(|| a.article.date.clone());
+        let last_change = |a: &'_ BuiltArticle| {
+            a.article
+                .updated
+                .clone()
+                .unwrap_or_else(|| a.article.date.clone())
+        };
         let mut newest: Vec<&BuiltArticle> = site.articles.iter().collect();
-        newest.sort_by(|a, b| last_change(b).sort_key().cmp(&last_change(a).sort_key()));
+        newest.sort_by_key(|a| std::cmp::Reverse(last_change(a).sort_key()));
         let entries = newest
             .iter()
             .take(FEED_ENTRIES)
@@ -724,8 +805,16 @@ impl Shared<'_> {
                 body_html: a.body.html.clone(),
             })
             .collect();
-        let updated = newest.first().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |a| last_change(a).rfc3339());
-        job("feed.xml".into(), "feed.xml", self.meta("Feed", None, "feed.xml", "home"), Vars { updated, entries })
+        let updated = newest.first().map_or_else(
+            || "1970-01-01T00:00:00Z".to_string(),
+            |a| last_change(a).rfc3339(),
+        );
+        job(
+            "feed.xml".into(),
+            "feed.xml",
+            self.meta("Feed", None, "feed.xml", "home"),
+            Vars { updated, entries },
+        )
     }
 
     fn sitemap_job(&self) -> Job {
@@ -745,10 +834,18 @@ impl Shared<'_> {
                     }
                     _ => None,
                 };
-                Some(SitemapUrl { loc: format!("{}{dir}", site.config.base_url), lastmod })
+                Some(SitemapUrl {
+                    loc: format!("{}{dir}", site.config.base_url),
+                    lastmod,
+                })
             })
             .collect();
-        job("sitemap.xml".into(), "sitemap.xml", self.meta("Sitemap", None, "sitemap.xml", "home"), Vars { urls })
+        job(
+            "sitemap.xml".into(),
+            "sitemap.xml",
+            self.meta("Sitemap", None, "sitemap.xml", "home"),
+            Vars { urls },
+        )
     }
 
     fn timeline_job(&self) -> Job {
@@ -761,7 +858,11 @@ impl Shared<'_> {
             // appears once, in order.
             let year = e.date.year();
             if years.last().is_none_or(|y| year > y.year) {
-                years.push(YearGroup { year, anchor: format!("y{year}"), months: Vec::new() });
+                years.push(YearGroup {
+                    year,
+                    anchor: format!("y{year}"),
+                    months: Vec::new(),
+                });
             }
             let Some(group) = years.last_mut() else {
                 continue;
@@ -773,7 +874,12 @@ impl Shared<'_> {
                 None => (format!("{year}"), format!("m{year}")),
             };
             if group.months.last().is_none_or(|last| month > last.month) {
-                group.months.push(MonthGroup { label, anchor, month, events: Vec::new() });
+                group.months.push(MonthGroup {
+                    label,
+                    anchor,
+                    month,
+                    events: Vec::new(),
+                });
             }
             if let Some(month) = group.months.last_mut() {
                 month.events.push(self.event_view(i, None));
@@ -799,7 +905,16 @@ impl Shared<'_> {
             "timeline/",
             "timeline",
         );
-        job("timeline/index.html".into(), "timeline.html", meta, Vars { years, filter_entities, filter_tags })
+        job(
+            "timeline/index.html".into(),
+            "timeline.html",
+            meta,
+            Vars {
+                years,
+                filter_entities,
+                filter_tags,
+            },
+        )
     }
 }
 
@@ -837,7 +952,10 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagno
             let mut job = shared.job(target);
             job.context.extend(globals.clone());
             tera.render(job.template, &job.context)
-                .map(|html| Page { path: job.path.clone(), bytes: html.into_bytes() })
+                .map(|html| Page {
+                    path: job.path.clone(),
+                    bytes: html.into_bytes(),
+                })
                 .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
         })
         .collect();
@@ -851,7 +969,10 @@ pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagno
     }
     pages.extend(crate::render::data::timeline_files(site, &shared));
     for file in &theme.statics {
-        pages.push(Page { path: file.path.clone(), bytes: file.bytes.clone() });
+        pages.push(Page {
+            path: file.path.clone(),
+            bytes: file.bytes.clone(),
+        });
     }
     (pages, problems)
 }
