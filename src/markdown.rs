@@ -2132,8 +2132,8 @@ fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Escapes text for HTML content and quoted attribute values.
-fn esc(s: &str) -> String {
+/// Escapes text for HTML content and quoted attribute values (also used by the dev server's overlay).
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

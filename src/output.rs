@@ -29,9 +29,11 @@ fn error(out: &Path, code: &'static str, message: impl Into<String>) -> Diagnost
     Diagnostic::error(code, &out.display().to_string(), None, message)
 }
 
-/// Canonical form of a path that may not exist yet: its nearest existing ancestor, canonicalised, plus the rest.
-fn canonical_lenient(path: &Path) -> PathBuf {
-    let mut existing = path.to_path_buf();
+/// Canonical form of a path that may not exist yet: its nearest existing ancestor,
+/// canonicalised, plus the rest. Used to compare paths component-wise, symlinks resolved.
+pub fn canonical_lenient(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
         match (existing.file_name(), existing.parent()) {
@@ -39,13 +41,11 @@ fn canonical_lenient(path: &Path) -> PathBuf {
                 rest.push(name.to_os_string());
                 existing = parent.to_path_buf();
             }
-            _ => break,
+            _ => return absolute,
         }
     }
     let mut full = existing.canonicalize().unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        full.push(name);
-    }
+    full.extend(rest.into_iter().rev());
     full
 }
 

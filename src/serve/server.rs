@@ -305,29 +305,13 @@ fn overlay(errors: &str, has_site: bool) -> String {
     };
     format!(
         "<div id=\"brief-errors\" role=\"alert\" style=\"{OVERLAY_STYLE}\"><strong>{title}</strong><pre style=\"white-space:pre-wrap;margin:.5rem 0 0;font:inherit\">{}</pre></div>\n",
-        escape_html(errors)
+        crate::markdown::esc(errors)
     )
 }
 
 const OVERLAY_TITLE: &str = "brief: the last change does not build — showing the last good version";
 
 const OVERLAY_STYLE: &str = "position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;box-sizing:border-box;margin:0;padding:1rem 1.25rem;background:#2b0b0b;color:#ffecec;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border-top:4px solid #e5484d;box-shadow:0 -4px 24px rgba(0,0,0,.4)";
-
-/// Escapes text for HTML element content and attribute values.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A JavaScript string literal that is also safe inside a `<script>` element.
 fn js_string(text: &str) -> String {

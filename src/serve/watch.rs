@@ -166,25 +166,6 @@ fn is_relevant(kind: &EventKind) -> bool {
     )
 }
 
-/// Canonical form of a path that may not exist yet (its existing ancestor canonicalised, plus the rest).
-fn canonical_lenient(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut existing = absolute.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_os_string());
-                existing = parent.to_path_buf();
-            }
-            _ => return absolute,
-        }
-    }
-    let mut full = existing.canonicalize().unwrap_or(existing);
-    full.extend(rest.into_iter().rev());
-    full
-}
-
 type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 
 /// Watches the site's root (not recursively: `brief.yaml` and the top-level folders) and
@@ -248,7 +229,7 @@ impl Watch {
                 settings.options.root.display()
             )
         })?;
-        let output = canonical_lenient(&settings.options.output_dir());
+        let output = crate::output::canonical_lenient(&settings.options.output_dir());
         let (sender, receiver) = mpsc::channel();
         let events = sender.clone();
         let (event_root, event_output) = (root.clone(), output);
