@@ -76,6 +76,28 @@ fi
 brief=$work/bin/brief
 commit=$(cat "$work/bin/COMMIT" 2>/dev/null || echo unknown)
 
+# The machine may be shared: before each timed command, wait (up to 2 minutes) for a
+# second in which the CPUs were at least 90 % idle. Commands started on a busy machine
+# are counted and the count is printed with the table.
+busy_starts=0
+cpu_idle_pct() {
+    local a b
+    a=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat)
+    echo "$a $b" | awk '{ d = $4 - $2; print (d > 0) ? int(100 * ($3 - $1) / d) : 100 }'
+}
+wait_idle() {
+    local waited=0
+    while [ "$(cpu_idle_pct)" -lt 90 ]; do
+        waited=$((waited + 1))
+        if [ "$waited" -ge 120 ]; then
+            busy_starts=$((busy_starts + 1))
+            return
+        fi
+    done
+}
+
 # timed FILE cmd...: runs cmd under /usr/bin/time -v; its stderr goes to FILE.err, the
 # measurements to FILE ("wall user sys maxrss_kb exit"). Returns 0 even when cmd fails.
 timed() {
@@ -83,6 +105,7 @@ timed() {
     local rc=0 t0 t1
     # Flush the dirty pages of earlier runs so that they do not throttle this one.
     sync
+    wait_idle
     t0=$(date +%s%N)
     /usr/bin/time -v -o "$out.time" "$@" >"$out.out" 2>"$out.err" || rc=$?
     t1=$(date +%s%N)
@@ -227,7 +250,7 @@ EOF
 done
 
 {
-    echo "brief $commit, $(date +%F), $(nproc) cores, median of $runs runs, seed $seed, load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "brief $commit, $(date +%F), $(nproc) cores, median of $runs runs, seed $seed, load average at end: $(cut -d' ' -f1-3 /proc/loadavg), $busy_starts of the timed runs started on a busy machine"
     echo
     echo "| articles | input | files out | full build (wall) | per 1k articles | CPU (user+sys) | peak RSS | no-change rebuild | files rewritten | floor (rayon / seq) | brief ÷ floor | serve save→reload (median of 5) | hugo | warnings |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
