@@ -5,8 +5,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Fixture, Run, article, broken_links, main_html};
-use scraper::{ElementRef, Html, Selector};
+use common::{Fixture, Run, article, broken_links, main_html, one, page, sel, text};
+use scraper::{ElementRef, Html};
 
 const SOURCES: &str = "\
 - id: reuters-0103
@@ -100,34 +100,6 @@ fn fixture() -> Fixture {
     f.write("content/strike.md", STRIKE);
     f.write("content/context.md", CONTEXT);
     f
-}
-
-fn sel(css: &str) -> Selector {
-    Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"))
-}
-
-fn page(f: &Fixture, rel: &str) -> Html {
-    Html::parse_document(&f.read(rel))
-}
-
-/// The text of an element, whitespace collapsed.
-fn text(el: ElementRef<'_>) -> String {
-    el.text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn one<'a>(doc: &'a Html, css: &str) -> ElementRef<'a> {
-    let found: Vec<ElementRef<'a>> = doc.select(&sel(css)).collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected exactly one {css}, found {}",
-        found.len()
-    );
-    found[0]
 }
 
 fn all_ids(doc: &Html) -> BTreeSet<String> {

@@ -5,8 +5,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Fixture, Run, article, broken_links, main_html};
-use scraper::{ElementRef, Html, Selector};
+use common::{Fixture, Run, article, broken_links, main_html, one, page, sel, text};
+use scraper::{ElementRef, Html};
 
 const BASE: &str = "/sub/briefing/";
 
@@ -153,33 +153,6 @@ fn built() -> Fixture {
     let run = f.build_ok(&["--strict"]);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     f
-}
-
-fn sel(css: &str) -> Selector {
-    Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"))
-}
-
-fn page(f: &Fixture, rel: &str) -> Html {
-    Html::parse_document(&f.read(rel))
-}
-
-fn text(el: ElementRef<'_>) -> String {
-    el.text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn one<'a>(doc: &'a Html, css: &str) -> ElementRef<'a> {
-    let found: Vec<ElementRef<'a>> = doc.select(&sel(css)).collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected exactly one {css}, found {}",
-        found.len()
-    );
-    found[0]
 }
 
 fn one_in(el: ElementRef<'_>, css: &str) -> String {

@@ -198,3 +198,34 @@ pub fn broken_links(site: &Path, base_path: &str) -> Vec<String> {
     }
     problems
 }
+
+/// A CSS selector (panics with the selector text if it is invalid).
+pub fn sel(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"))
+}
+
+/// A built page of the fixture, parsed.
+pub fn page(f: &Fixture, rel: &str) -> scraper::Html {
+    scraper::Html::parse_document(&f.read(rel))
+}
+
+/// The text of an element, whitespace collapsed.
+pub fn text(el: scraper::ElementRef<'_>) -> String {
+    el.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The one element matching `css` (fails unless there is exactly one).
+pub fn one<'a>(doc: &'a scraper::Html, css: &str) -> scraper::ElementRef<'a> {
+    let found: Vec<scraper::ElementRef<'a>> = doc.select(&sel(css)).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one {css}, found {}",
+        found.len()
+    );
+    found[0]
+}
