@@ -119,6 +119,9 @@ struct Shared<'a> {
     entity_at: HashMap<&'a str, usize>,
     /// Tag slugs per timeline event (from the articles that report it), for the filter.
     event_tags: Vec<String>,
+    /// Each timeline event's view outside an article: built once, since the timeline,
+    /// source, entity and front pages all list events (profiling showed this mattered).
+    event_views: Vec<EventView>,
 }
 
 impl<'a> Shared<'a> {
@@ -168,7 +171,17 @@ impl<'a> Shared<'a> {
             source_at: site.source_index(),
             entity_at: site.entity_index(),
             event_tags,
+            event_views: Vec::new(),
         }
+        .with_event_views()
+    }
+
+    fn with_event_views(mut self) -> Self {
+        self.event_views = (0..self.site.timeline.len())
+            .into_par_iter()
+            .map(|i| self.make_event_view(i, None))
+            .collect();
+        self
     }
 
     fn url(&self, rel: &str) -> String {
@@ -267,7 +280,15 @@ impl<'a> Shared<'a> {
         })
     }
 
+    /// An event's view; inside an article its sources carry the article's reference numbers.
     fn event_view(&self, index: usize, article: Option<&BuiltArticle>) -> EventView {
+        match (article, self.event_views.get(index)) {
+            (None, Some(view)) => view.clone(),
+            _ => self.make_event_view(index, article),
+        }
+    }
+
+    fn make_event_view(&self, index: usize, article: Option<&BuiltArticle>) -> EventView {
         let e: &TimelineEvent = &self.site.timeline[index];
         EventView {
             anchor: e.anchor.clone(),
