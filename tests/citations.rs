@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Fixture, Run, article, broken_links, main_html, one, page, sel, text};
+use common::{Fixture, Run, article, broken_links, line_with, main_html, one, page, sel, text};
 use scraper::{ElementRef, Html};
 
 const SOURCES: &str = "\
@@ -106,14 +106,6 @@ fn all_ids(doc: &Html) -> BTreeSet<String> {
     doc.select(&sel("[id]"))
         .filter_map(|e| e.value().attr("id").map(str::to_string))
         .collect()
-}
-
-/// The first line of stderr that mentions `needle`.
-fn line_with<'a>(run: &'a Run, needle: &str) -> &'a str {
-    run.stderr
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{}", run.stderr))
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Fixture, Run, article, broken_links, main_html, one, page, sel, text};
+use common::{Fixture, article, broken_links, line_with, main_html, one, page, sel, text};
 use scraper::{ElementRef, Html};
 
 const BASE: &str = "/sub/briefing/";
@@ -177,13 +177,6 @@ fn timeline_events(doc: &Html) -> Vec<(String, String)> {
     doc.select(&sel("article.event"))
         .map(|e| (one_in(e, ".event-title"), one_in(e, ".event-date")))
         .collect()
-}
-
-fn line_with<'a>(run: &'a Run, needle: &str) -> &'a str {
-    run.stderr
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{}", run.stderr))
 }
 
 #[test]

@@ -229,3 +229,11 @@ pub fn one<'a>(doc: &'a scraper::Html, css: &str) -> scraper::ElementRef<'a> {
     );
     found[0]
 }
+
+/// The first line of stderr that mentions `needle`.
+pub fn line_with<'a>(run: &'a Run, needle: &str) -> &'a str {
+    run.stderr
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{}", run.stderr))
+}
