@@ -1,14 +1,16 @@
 //! Data exports of the timeline: `timeline.json` (brief's own schema) and a TimelineJS-compatible file.
 
+use std::hash::Hash;
+
 use serde::Serialize;
 
-use super::{Page, Shared};
+use super::Shared;
 use crate::model::Site;
 
 /// Version of the `timeline.json` schema (documented in the README).
 const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TimelineJson<'a> {
     version: u32,
     title: &'a str,
@@ -16,7 +18,7 @@ struct TimelineJson<'a> {
     events: Vec<EventJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct EventJson<'a> {
     id: &'a str,
     url: String,
@@ -32,31 +34,31 @@ struct EventJson<'a> {
     articles: Vec<IdTitle<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct IdTitle<'a> {
     id: &'a str,
     title: &'a str,
     url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TimelineJs<'a> {
     title: TjsSlide<'a>,
     events: Vec<TjsEvent<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TjsSlide<'a> {
     text: TjsText<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TjsText<'a> {
     headline: &'a str,
     text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TjsDate {
     year: i16,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,7 +68,7 @@ struct TjsDate {
     display_date: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct TjsEvent<'a> {
     unique_id: &'a str,
     start_date: TjsDate,
@@ -84,8 +86,8 @@ fn precision_name(p: crate::content::date::Precision) -> &'static str {
     }
 }
 
-/// `timeline.json` and `timeline/timelinejs.json`.
-pub(super) fn timeline_files(site: &Site, shared: &Shared) -> Vec<Page> {
+/// The content of `timeline.json`.
+pub(super) fn timeline_json<'a>(site: &'a Site, shared: &Shared) -> impl Serialize + Hash + 'a {
     let abs = |rel: String| format!("{}{rel}", site.config.base_url);
     let events: Vec<EventJson> = site
         .timeline
@@ -142,14 +144,17 @@ pub(super) fn timeline_files(site: &Site, shared: &Shared) -> Vec<Page> {
                 .collect(),
         })
         .collect();
-    let timeline = TimelineJson {
+    TimelineJson {
         version: SCHEMA_VERSION,
         title: &site.config.title,
         base_url: &site.config.base_url,
         events,
-    };
+    }
+}
 
-    let timelinejs = TimelineJs {
+/// The content of `timeline/timelinejs.json`.
+pub(super) fn timelinejs(site: &Site) -> impl Serialize + Hash + '_ {
+    TimelineJs {
         title: TjsSlide {
             text: TjsText {
                 headline: &site.config.title,
@@ -173,21 +178,12 @@ pub(super) fn timeline_files(site: &Site, shared: &Shared) -> Vec<Page> {
                 },
             })
             .collect(),
-    };
-    vec![
-        Page {
-            path: "timeline.json".into(),
-            bytes: to_json(&timeline),
-        },
-        Page {
-            path: "timeline/timelinejs.json".into(),
-            bytes: to_json(&timelinejs),
-        },
-    ]
+    }
 }
 
-fn to_json(value: &impl Serialize) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+/// Compact JSON (the timeline of a large site is tens of megabytes; indentation would add a third).
+pub(super) fn to_json(value: &impl Serialize) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

@@ -4,6 +4,7 @@ pub mod theme;
 pub mod views;
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -110,44 +111,34 @@ fn template_error(
     }
 }
 
-/// Everything a template may need, built once per build and shared by all pages.
-struct Shared<'a> {
+/// Everything a template may need, built once per build and shared by all pages: the
+/// views that appear on many pages are converted to template values once ([`Part`]).
+pub(crate) struct Shared<'a> {
     site: &'a Site,
     site_view: SiteView<'a>,
     statuses: Vec<StatusView>,
     source_at: HashMap<&'a str, usize>,
     entity_at: HashMap<&'a str, usize>,
-    /// Tag slugs per timeline event (from the articles that report it), for the filter.
-    event_tags: Vec<String>,
-    /// Each timeline event's view outside an article: built once, since the timeline,
-    /// source, entity and front pages all list events (profiling showed this mattered).
-    event_views: Vec<EventView>,
+    /// Per article: `{name, url}`.
+    article_links: Vec<Part>,
+    /// Per article: its entry in lists (front page, topic pages).
+    summaries: Vec<Part>,
+    /// Per source: a link without an article's reference number.
+    source_links: Vec<Part>,
+    /// Per entity.
+    entity_links: Vec<Part>,
+    /// Per tag.
+    tag_views: Vec<Part>,
+    /// Per timeline event: its view outside an article.
+    events: Vec<Part>,
+    /// Per article, per claim: its view outside the article (source and entity pages).
+    claims: Vec<Vec<Part>>,
 }
 
 impl<'a> Shared<'a> {
     fn new(site: &'a Site) -> Self {
         let config = &site.config;
-        let event_tags = site
-            .timeline
-            .iter()
-            .map(|e| {
-                let mut tags: Vec<&str> = e
-                    .articles
-                    .iter()
-                    .flat_map(|&a| {
-                        site.articles[a]
-                            .article
-                            .tags
-                            .iter()
-                            .map(|t| t.slug.as_str())
-                    })
-                    .collect();
-                tags.sort_unstable();
-                tags.dedup();
-                tags.join(" ")
-            })
-            .collect();
-        Shared {
+        let mut shared = Shared {
             site,
             site_view: SiteView {
                 title: &config.title,
@@ -170,18 +161,80 @@ impl<'a> Shared<'a> {
                 .collect(),
             source_at: site.source_index(),
             entity_at: site.entity_index(),
-            event_tags,
-            event_views: Vec::new(),
-        }
-        .with_event_views()
-    }
-
-    fn with_event_views(mut self) -> Self {
-        self.event_views = (0..self.site.timeline.len())
-            .into_par_iter()
-            .map(|i| self.make_event_view(i, None))
+            article_links: Vec::new(),
+            summaries: Vec::new(),
+            source_links: Vec::new(),
+            entity_links: Vec::new(),
+            tag_views: Vec::new(),
+            events: Vec::new(),
+            claims: Vec::new(),
+        };
+        // Each layer uses the ones before it.
+        shared.article_links = site
+            .articles
+            .par_iter()
+            .map(|a| {
+                Part::new(&Link {
+                    name: a.article.title.clone(),
+                    url: shared.article_url(a),
+                })
+            })
             .collect();
-        self
+        shared.source_links = site
+            .sources
+            .par_iter()
+            .map(|s| Part::new(&shared.source_link_view(&s.source, None)))
+            .collect();
+        shared.entity_links = site
+            .entities
+            .par_iter()
+            .map(|e| Part::new(&shared.entity_link_view(e)))
+            .collect();
+        shared.tag_views = site
+            .tags
+            .iter()
+            .map(|t| Part::new(&shared.tag_view(t)))
+            .collect();
+        shared.summaries = site
+            .articles
+            .par_iter()
+            .map(|a| Part::new(&shared.summary(a)))
+            .collect();
+        let event_tags: Vec<String> = site
+            .timeline
+            .par_iter()
+            .map(|e| {
+                let mut tags: Vec<&str> = e
+                    .articles
+                    .iter()
+                    .flat_map(|&a| {
+                        site.articles[a]
+                            .article
+                            .tags
+                            .iter()
+                            .map(|t| t.slug.as_str())
+                    })
+                    .collect();
+                tags.sort_unstable();
+                tags.dedup();
+                tags.join(" ")
+            })
+            .collect();
+        shared.events = event_tags
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, tags)| Part::new(&shared.event_view(i, None, tags)))
+            .collect();
+        shared.claims = (0..site.articles.len())
+            .into_par_iter()
+            .map(|a| {
+                (0..site.articles[a].article.claims.len())
+                    .filter_map(|c| shared.claim_view(a, c, false))
+                    .map(|view| Part::new(&view))
+                    .collect()
+            })
+            .collect();
+        shared
     }
 
     fn url(&self, rel: &str) -> String {
@@ -219,14 +272,6 @@ impl<'a> Shared<'a> {
         self.url(&format!("articles/{}/", a.article.slug))
     }
 
-    fn article_link(&self, index: usize) -> Link {
-        let a = &self.site.articles[index];
-        Link {
-            name: a.article.title.clone(),
-            url: self.article_url(a),
-        }
-    }
-
     fn tag_links(&self, a: &BuiltArticle) -> Vec<Link> {
         a.article
             .tags
@@ -251,44 +296,56 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn entity_link(&self, id: &str) -> Option<EntityLink> {
-        let entry = &self.site.entities[*self.entity_at.get(id)?];
+    fn entity_link_view(&self, entry: &crate::model::EntityEntry) -> EntityLink {
         let e = &entry.entity;
-        Some(EntityLink {
+        EntityLink {
             id: e.id.clone(),
             name: e.name.clone(),
             kind: e.kind.as_str(),
             role: e.role.clone(),
             url: self.url(&format!("entities/{}/", e.id)),
             article_count: entry.articles.len(),
-        })
+        }
     }
 
-    /// A link to a source; inside an article, `article` gives the reference-list number.
-    fn source_link(&self, id: &str, article: Option<&BuiltArticle>) -> Option<SourceLink> {
-        let s = &self.site.sources[*self.source_at.get(id)?].source;
-        let number = article
-            .and_then(|a| a.references.iter().find(|r| r.id == id))
-            .map(|r| r.number);
-        Some(SourceLink {
+    fn entity_link(&self, id: &str) -> Option<Part> {
+        self.entity_at
+            .get(id)
+            .map(|&i| self.entity_links[i].clone())
+    }
+
+    fn source_link_view(&self, s: &crate::content::Source, number: Option<usize>) -> SourceLink {
+        SourceLink {
             id: s.id.clone(),
             title: s.title.clone(),
             publisher: s.publisher.clone(),
             url: self.url(&format!("sources/{}/", s.id)),
             number,
             ref_anchor: number.map(|n| format!("ref-{n}")),
-        })
-    }
-
-    /// An event's view; inside an article its sources carry the article's reference numbers.
-    fn event_view(&self, index: usize, article: Option<&BuiltArticle>) -> EventView {
-        match (article, self.event_views.get(index)) {
-            (None, Some(view)) => view.clone(),
-            _ => self.make_event_view(index, article),
         }
     }
 
-    fn make_event_view(&self, index: usize, article: Option<&BuiltArticle>) -> EventView {
+    /// A link to a source; on an article page (`article`) it carries the article's
+    /// reference number when the article lists the source.
+    fn source_link(&self, id: &str, article: Option<&BuiltArticle>) -> Option<Part> {
+        let index = *self.source_at.get(id)?;
+        let number = article
+            .and_then(|a| a.references.iter().find(|r| r.id == id))
+            .map(|r| r.number);
+        Some(match number {
+            Some(_) => Part::new(&self.source_link_view(&self.site.sources[index].source, number)),
+            None => self.source_links[index].clone(),
+        })
+    }
+
+    /// An event's view; `article` as for [`Self::source_link`]. `tag_slugs` feeds the
+    /// timeline filter (the topics of the articles that report it).
+    fn event_view(
+        &self,
+        index: usize,
+        article: Option<&BuiltArticle>,
+        tag_slugs: String,
+    ) -> EventView {
         let e: &TimelineEvent = &self.site.timeline[index];
         EventView {
             anchor: e.anchor.clone(),
@@ -305,9 +362,13 @@ impl<'a> Shared<'a> {
                 .iter()
                 .filter_map(|id| self.entity_link(id))
                 .collect(),
-            articles: e.articles.iter().map(|&a| self.article_link(a)).collect(),
+            articles: e
+                .articles
+                .iter()
+                .map(|&a| self.article_links[a].clone())
+                .collect(),
             entity_ids: e.entities.join(" "),
-            tag_slugs: self.event_tags[index].clone(),
+            tag_slugs,
         }
     }
 
@@ -320,7 +381,6 @@ impl<'a> Shared<'a> {
         let a = &self.site.articles[article_index];
         let c = a.article.claims.get(claim_index)?;
         let anchor = format!("claim-{}", c.id);
-        let article_url = self.article_url(a);
         Some(ClaimView {
             id: c.id.clone(),
             text: c.text.clone(),
@@ -331,16 +391,12 @@ impl<'a> Shared<'a> {
                 .iter()
                 .filter_map(|r| self.source_link(&r.id, in_article.then_some(a)))
                 .collect(),
-            article: Link {
-                name: a.article.title.clone(),
-                url: article_url.clone(),
-            },
-            url: format!("{article_url}#{anchor}"),
+            article: self.article_links[article_index].clone(),
+            url: format!("{}#{anchor}", self.article_url(a)),
             anchor,
         })
     }
 
-    /// A source; `with_citers` adds the lists of what cites it (its own page), not only the counts.
     fn source_view(&self, index: usize, with_citers: bool) -> SourceView {
         let entry = &self.site.sources[index];
         let s = &entry.source;
@@ -358,7 +414,7 @@ impl<'a> Shared<'a> {
             relayed: entry
                 .relayed
                 .iter()
-                .filter_map(|&i| self.source_link(&self.site.sources[i].source.id, None))
+                .map(|&i| self.source_links[i].clone())
                 .collect(),
             url: self.url(&format!("sources/{}/", s.id)),
             articles: Vec::new(),
@@ -372,17 +428,17 @@ impl<'a> Shared<'a> {
             view.articles = entry
                 .articles
                 .iter()
-                .map(|&a| self.article_link(a))
+                .map(|&a| self.article_links[a].clone())
                 .collect();
             view.claims = entry
                 .claims
                 .iter()
-                .filter_map(|&(a, c)| self.claim_view(a, c, false))
+                .filter_map(|&(a, c)| self.claims[a].get(c).cloned())
                 .collect();
             view.events = entry
                 .events
                 .iter()
-                .map(|&e| self.event_view(e, None))
+                .map(|&e| self.events[e].clone())
                 .collect();
         }
         view
@@ -436,7 +492,7 @@ impl<'a> Shared<'a> {
             updated: a.article.updated.as_ref().map(date_view),
             summary: a.article.summary.clone(),
             tags: self.tag_links(a),
-            body_html: a.body.html.clone(),
+            body_html: Part::safe_html(&a.body.html),
             headings: a
                 .body
                 .headings
@@ -459,7 +515,7 @@ impl<'a> Shared<'a> {
             events: a
                 .events
                 .iter()
-                .map(|&e| self.event_view(e, Some(a)))
+                .map(|&e| self.event_view(e, Some(a), String::new()))
                 .collect(),
             updates: a
                 .article
@@ -474,7 +530,6 @@ impl<'a> Shared<'a> {
     }
 }
 
-/// Back-link labels: a, b, …, z, aa, ab, …
 fn use_label(i: usize) -> String {
     let mut n = i;
     let mut label = Vec::new();
@@ -489,7 +544,7 @@ fn use_label(i: usize) -> String {
     String::from_utf8(label).unwrap_or_default()
 }
 
-/// The reader-facing forms of a date.
+/// A date as templates see it.
 pub fn date_view(d: &Date) -> DateView {
     DateView {
         display: d.display(),
@@ -501,31 +556,61 @@ pub fn date_view(d: &Date) -> DateView {
     }
 }
 
-/// A page to render: output path, template, and its own variables.
-struct Job {
-    path: String,
-    template: &'static str,
-    context: Context,
+/// What one output file is made from, before rendering: a template and its variables,
+/// or bytes made without a template (the data files).
+enum Input<'a> {
+    Template {
+        template: &'static str,
+        build: Box<dyn FnOnce() -> Context + 'a>,
+    },
+    Bytes(Box<dyn FnOnce() -> Vec<u8> + 'a>),
 }
 
-fn job(path: String, template: &'static str, page: PageMeta, vars: impl Serialize) -> Job {
-    let mut context = Context::from_serialize(&vars).unwrap_or_default();
-    context.insert("page", &page);
+/// One page to produce: its path, the fingerprint of everything it is made from, and how
+/// to make it. Making it is deferred so that an unchanged page (same fingerprint as in
+/// the previous build) costs only its fingerprint.
+struct Job<'a> {
+    path: String,
+    fingerprint: u64,
+    input: Input<'a>,
+}
+
+fn job<'a, V: Serialize + Hash + 'a>(
+    path: String,
+    template: &'static str,
+    page: PageMeta,
+    vars: V,
+) -> Job<'a> {
+    let fingerprint = fingerprint(&(template, &page, &vars));
     Job {
         path,
-        template,
-        context,
+        fingerprint,
+        input: Input::Template {
+            template,
+            build: Box::new(move || {
+                let mut context = Context::from_serialize(&vars).unwrap_or_default();
+                context.insert("page", &page);
+                context
+            }),
+        },
     }
 }
 
-/// Every HTML or XML page of the site. Listed first (cheap), then each is turned into a
-/// [`Job`] and rendered on a worker thread, so views are built in parallel and dropped as
-/// soon as their page is done.
+fn data_job<'a, V: Serialize + Hash + 'a>(path: &str, data: V) -> Job<'a> {
+    Job {
+        path: path.to_string(),
+        fingerprint: fingerprint(&data),
+        input: Input::Bytes(Box::new(move || data::to_json(&data))),
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Target {
     Index,
     Article(usize),
     Timeline,
+    TimelineJson,
+    TimelineJs,
     Sources,
     Source(usize),
     Entities,
@@ -537,25 +622,29 @@ enum Target {
     Sitemap,
 }
 
+/// Every page, the largest first so that they do not end up alone on one core at the end.
 fn targets(site: &Site) -> Vec<Target> {
-    // The few large pages first, so they run alongside the many small ones instead of last.
     let mut list = vec![
+        Target::TimelineJson,
         Target::Timeline,
-        Target::Sources,
+        Target::TimelineJs,
         Target::Index,
+        Target::Sources,
         Target::Sitemap,
     ];
-    list.extend((0..site.articles.len()).map(Target::Article));
-    list.extend((0..site.sources.len()).map(Target::Source));
-    list.push(Target::Entities);
     list.extend((0..site.entities.len()).map(Target::Entity));
-    list.push(Target::Tags);
     list.extend((0..site.tags.len()).map(Target::Tag));
-    list.extend([Target::NotFound, Target::Feed]);
+    list.extend((0..site.sources.len()).map(Target::Source));
+    list.extend((0..site.articles.len()).map(Target::Article));
+    list.extend([
+        Target::Entities,
+        Target::Tags,
+        Target::NotFound,
+        Target::Feed,
+    ]);
     list
 }
 
-/// The folder of a page, relative to the site root (`""` for the front page).
 fn target_dir(site: &Site, target: Target) -> Option<String> {
     Some(match target {
         Target::Index => String::new(),
@@ -567,40 +656,55 @@ fn target_dir(site: &Site, target: Target) -> Option<String> {
         Target::Entity(i) => format!("entities/{}/", site.entities[i].entity.id),
         Target::Tags => "tags/".into(),
         Target::Tag(i) => format!("tags/{}/", site.tags[i].slug),
-        Target::NotFound | Target::Feed | Target::Sitemap => return None,
+        Target::NotFound
+        | Target::Feed
+        | Target::Sitemap
+        | Target::TimelineJson
+        | Target::TimelineJs => return None,
     })
 }
 
-#[derive(Serialize)]
-struct Empty {}
-
-#[derive(Serialize)]
-struct IndexVars {
-    lead: Option<ArticleSummary>,
-    articles: Vec<ArticleSummary>,
-    latest_events: Vec<EventView>,
-    key_entities: Vec<EntityLink>,
+fn target_path(site: &Site, target: Target) -> String {
+    match target {
+        Target::NotFound => "404.html".into(),
+        Target::Feed => "feed.xml".into(),
+        Target::Sitemap => "sitemap.xml".into(),
+        Target::TimelineJson => "timeline.json".into(),
+        Target::TimelineJs => "timeline/timelinejs.json".into(),
+        _ => format!("{}index.html", target_dir(site, target).unwrap_or_default()),
+    }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
+struct Empty {}
+
+#[derive(Serialize, Hash)]
+struct IndexVars {
+    lead: Option<Part>,
+    articles: Vec<Part>,
+    latest_events: Vec<Part>,
+    key_entities: Vec<Part>,
+}
+
+#[derive(Serialize, Hash)]
 struct FeedEntry {
     title: String,
     url: String,
     published: String,
     updated: String,
     summary: Option<String>,
-    body_html: String,
+    body_html: Part,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
 }
 
-#[derive(Serialize)]
-struct GroupsVars<T> {
-    groups: Vec<Group<T>>,
+#[derive(Serialize, Hash)]
+struct GroupsVars {
+    groups: Vec<Group<Part>>,
 }
 
 /// Number of events on the front page.
@@ -610,54 +714,55 @@ const FRONT_PAGE_ENTITIES: usize = 10;
 /// Number of articles in the feed: the newest; feed readers poll, they do not archive.
 const FEED_ENTRIES: usize = 50;
 
-impl Shared<'_> {
-    fn job(&self, target: Target) -> Job {
+impl<'a> Shared<'a> {
+    fn job(&self, target: Target) -> Job<'a> {
         let site = self.site;
         let dir = target_dir(site, target).unwrap_or_default();
-        let index_html = format!("{dir}index.html");
+        let path = target_path(site, target);
         match target {
             Target::Index => {
-                let mut key_entities: Vec<&crate::model::EntityEntry> = site
-                    .entities
-                    .iter()
-                    .filter(|e| !e.articles.is_empty())
+                let mut key_entities: Vec<usize> = (0..site.entities.len())
+                    .filter(|&i| !site.entities[i].articles.is_empty())
                     .collect();
-                key_entities.sort_by(|a, b| {
+                key_entities.sort_by(|&a, &b| {
+                    let (a, b) = (&site.entities[a], &site.entities[b]);
                     b.articles
                         .len()
                         .cmp(&a.articles.len())
                         .then_with(|| a.entity.name.cmp(&b.entity.name))
                 });
                 let vars = IndexVars {
-                    lead: site.articles.first().map(|a| self.summary(a)),
-                    articles: site.articles.iter().map(|a| self.summary(a)).collect(),
-                    latest_events: (0..site.timeline.len())
+                    lead: self.summaries.first().cloned(),
+                    articles: self.summaries.clone(),
+                    latest_events: self
+                        .events
+                        .iter()
                         .rev()
                         .take(FRONT_PAGE_EVENTS)
-                        .map(|i| self.event_view(i, None))
+                        .cloned()
                         .collect(),
                     key_entities: key_entities
                         .iter()
                         .take(FRONT_PAGE_ENTITIES)
-                        .filter_map(|e| self.entity_link(&e.entity.id))
+                        .map(|&i| self.entity_links[i].clone())
                         .collect(),
                 };
                 job(
-                    index_html,
+                    path,
                     "index.html",
                     self.meta(&site.config.title, None, &dir, "home"),
                     vars,
                 )
             }
             Target::Article(i) => {
-                #[derive(Serialize)]
+                #[derive(Serialize, Hash)]
                 struct Vars {
                     article: ArticleView,
                 }
                 let a = &site.articles[i].article;
                 let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");
                 job(
-                    index_html,
+                    path,
                     "article.html",
                     meta,
                     Vars {
@@ -665,38 +770,40 @@ impl Shared<'_> {
                     },
                 )
             }
-            Target::Timeline => self.timeline_job(),
+            Target::Timeline => self.timeline_job(path),
+            Target::TimelineJson => data_job(&path, data::timeline_json(site, self)),
+            Target::TimelineJs => data_job(&path, data::timelinejs(site)),
             Target::Source(i) => {
-                #[derive(Serialize)]
+                #[derive(Serialize, Hash)]
                 struct Vars {
                     source: SourceView,
                 }
                 let view = self.source_view(i, true);
                 let meta = self.meta(&view.title, None, &dir, "sources");
-                job(index_html, "source.html", meta, Vars { source: view })
+                job(path, "source.html", meta, Vars { source: view })
             }
             Target::Sources => {
-                let groups: Vec<Group<SourceView>> = SourceKind::ALL
+                let groups: Vec<Group<Part>> = SourceKind::ALL
                     .iter()
                     .map(|kind| Group {
                         kind: kind.as_str(),
                         label: kind.plural_label(),
                         items: (0..site.sources.len())
                             .filter(|&i| site.sources[i].source.kind == *kind)
-                            .map(|i| self.source_view(i, false))
+                            .map(|i| Part::new(&self.source_view(i, false)))
                             .collect(),
                     })
                     .filter(|g| !g.items.is_empty())
                     .collect();
                 job(
-                    index_html,
+                    path,
                     "sources.html",
                     self.meta("Sources", None, &dir, "sources"),
                     GroupsVars { groups },
                 )
             }
             Target::Entity(i) => {
-                #[derive(Serialize)]
+                #[derive(Serialize, Hash)]
                 struct Vars {
                     entity: EntityView,
                 }
@@ -714,93 +821,92 @@ impl Shared<'_> {
                     articles: entry
                         .articles
                         .iter()
-                        .map(|&a| self.article_link(a))
+                        .map(|&a| self.article_links[a].clone())
                         .collect(),
                     claims: entry
                         .claims
                         .iter()
-                        .filter_map(|&(a, c)| self.claim_view(a, c, false))
+                        .filter_map(|&(a, c)| self.claims[a].get(c).cloned())
                         .collect(),
                     events: entry
                         .events
                         .iter()
-                        .map(|&i| self.event_view(i, None))
+                        .map(|&i| self.events[i].clone())
                         .collect(),
                 };
                 let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
-                job(index_html, "entity.html", meta, Vars { entity: view })
+                job(path, "entity.html", meta, Vars { entity: view })
             }
             Target::Entities => {
-                let groups: Vec<Group<EntityLink>> = EntityKind::ALL
+                let groups: Vec<Group<Part>> = EntityKind::ALL
                     .iter()
                     .map(|kind| Group {
                         kind: kind.as_str(),
                         label: kind.plural_label(),
-                        items: site
-                            .entities
-                            .iter()
-                            .filter(|e| e.entity.kind == *kind)
-                            .filter_map(|e| self.entity_link(&e.entity.id))
+                        items: (0..site.entities.len())
+                            .filter(|&i| site.entities[i].entity.kind == *kind)
+                            .map(|i| self.entity_links[i].clone())
                             .collect(),
                     })
                     .filter(|g| !g.items.is_empty())
                     .collect();
                 job(
-                    index_html,
+                    path,
                     "entities.html",
                     self.meta("Entities", None, &dir, "entities"),
                     GroupsVars { groups },
                 )
             }
             Target::Tag(i) => {
-                #[derive(Serialize)]
+                #[derive(Serialize, Hash)]
                 struct Vars {
-                    tag: TagView,
-                    articles: Vec<ArticleSummary>,
+                    tag: Part,
+                    articles: Vec<Part>,
                 }
                 let t = &site.tags[i];
                 let meta = self.meta(&format!("Topic: {}", t.name), None, &dir, "tags");
                 let articles = t
                     .articles
                     .iter()
-                    .map(|&a| self.summary(&site.articles[a]))
+                    .map(|&a| self.summaries[a].clone())
                     .collect();
                 job(
-                    index_html,
+                    path,
                     "tag.html",
                     meta,
                     Vars {
-                        tag: self.tag_view(t),
+                        tag: self.tag_views[i].clone(),
                         articles,
                     },
                 )
             }
             Target::Tags => {
-                #[derive(Serialize)]
+                #[derive(Serialize, Hash)]
                 struct Vars {
-                    tags: Vec<TagView>,
+                    tags: Vec<Part>,
                 }
-                let tags = site.tags.iter().map(|t| self.tag_view(t)).collect();
                 job(
-                    index_html,
+                    path,
                     "tags.html",
                     self.meta("Topics", None, &dir, "tags"),
-                    Vars { tags },
+                    Vars {
+                        tags: self.tag_views.clone(),
+                    },
                 )
             }
             Target::NotFound => job(
-                "404.html".into(),
+                path,
                 "404.html",
                 self.meta("Page not found", None, "404.html", "notfound"),
                 Empty {},
             ),
-            Target::Feed => self.feed_job(),
-            Target::Sitemap => self.sitemap_job(),
+            Target::Feed => self.feed_job(path),
+            Target::Sitemap => self.sitemap_job(path),
         }
     }
 
-    fn feed_job(&self) -> Job {
-        #[derive(Serialize)]
+    fn feed_job(&self, path: String) -> Job<'a> {
+        #[derive(Serialize, Hash)]
         struct Vars {
             updated: String,
             entries: Vec<FeedEntry>,
@@ -823,7 +929,7 @@ impl Shared<'_> {
                 published: a.article.date.rfc3339(),
                 updated: last_change(a).rfc3339(),
                 summary: a.article.summary.clone(),
-                body_html: a.body.html.clone(),
+                body_html: Part::safe_html(&a.body.html),
             })
             .collect();
         let updated = newest.first().map_or_else(
@@ -831,15 +937,15 @@ impl Shared<'_> {
             |a| last_change(a).rfc3339(),
         );
         job(
-            "feed.xml".into(),
+            path,
             "feed.xml",
             self.meta("Feed", None, "feed.xml", "home"),
             Vars { updated, entries },
         )
     }
 
-    fn sitemap_job(&self) -> Job {
-        #[derive(Serialize)]
+    fn sitemap_job(&self, path: String) -> Job<'a> {
+        #[derive(Serialize, Hash)]
         struct Vars {
             urls: Vec<SitemapUrl>,
         }
@@ -855,21 +961,24 @@ impl Shared<'_> {
                     }
                     _ => None,
                 };
-                Some(SitemapUrl {
-                    loc: format!("{}{dir}", site.config.base_url),
-                    lastmod,
-                })
+                Some((dir, lastmod))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_iter()
+            .map(|(dir, lastmod)| SitemapUrl {
+                loc: format!("{}{dir}", site.config.base_url),
+                lastmod,
             })
             .collect();
         job(
-            "sitemap.xml".into(),
+            path,
             "sitemap.xml",
             self.meta("Sitemap", None, "sitemap.xml", "home"),
             Vars { urls },
         )
     }
 
-    fn timeline_job(&self) -> Job {
+    fn timeline_job(&self, path: String) -> Job<'a> {
         let site = self.site;
         let mut years: Vec<YearGroup> = Vec::new();
         for i in 0..site.timeline.len() {
@@ -903,22 +1012,23 @@ impl Shared<'_> {
                 });
             }
             if let Some(month) = group.months.last_mut() {
-                month.events.push(self.event_view(i, None));
+                month.events.push(self.events[i].clone());
             }
         }
-        let mut filter_entities: Vec<EntityLink> = site
-            .entities
-            .iter()
-            .filter(|e| !e.events.is_empty())
-            .filter_map(|e| self.entity_link(&e.entity.id))
+        let mut filter_entities: Vec<usize> = (0..site.entities.len())
+            .filter(|&i| !site.entities[i].events.is_empty())
             .collect();
-        filter_entities.sort_by(|a, b| a.name.cmp(&b.name));
-        let filter_tags = site.tags.iter().map(|t| self.tag_view(t)).collect();
-        #[derive(Serialize)]
+        filter_entities.sort_by(|&a, &b| {
+            site.entities[a]
+                .entity
+                .name
+                .cmp(&site.entities[b].entity.name)
+        });
+        #[derive(Serialize, Hash)]
         struct Vars {
             years: Vec<YearGroup>,
-            filter_entities: Vec<EntityLink>,
-            filter_tags: Vec<TagView>,
+            filter_entities: Vec<Part>,
+            filter_tags: Vec<Part>,
         }
         let meta = self.meta(
             "Timeline",
@@ -927,13 +1037,16 @@ impl Shared<'_> {
             "timeline",
         );
         job(
-            "timeline/index.html".into(),
+            path,
             "timeline.html",
             meta,
             Vars {
                 years,
-                filter_entities,
-                filter_tags,
+                filter_entities: filter_entities
+                    .into_iter()
+                    .map(|i| self.entity_links[i].clone())
+                    .collect(),
+                filter_tags: self.tag_views.clone(),
             },
         )
     }
@@ -961,41 +1074,120 @@ fn month_label(month: i8, year: i16) -> String {
     format!("{name} {year}")
 }
 
-/// Renders every page of the site (in parallel) plus the data files; all template errors are reported.
-pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagnostic>) {
+/// Fingerprints of the pages of a previous build, by path: a page whose fingerprint is
+/// unchanged is not rendered again (`brief serve` and `brief watch` keep these between builds).
+pub type Fingerprints = HashMap<String, u64>;
+
+/// One output file as the renderer hands it over.
+#[derive(Debug)]
+pub enum Output {
+    /// Newly rendered (or a static file).
+    Fresh(Page),
+    /// Made from exactly the same values as in the previous build: the same bytes.
+    Same(String),
+}
+
+/// What [`render_each`] did.
+#[derive(Debug, Default)]
+pub struct RenderReport {
+    /// Template errors, located.
+    pub problems: Vec<Diagnostic>,
+    /// Fingerprint of every page made from a template or data (not static files).
+    pub fingerprints: Fingerprints,
+    /// How many pages were rendered (the others were the same as before).
+    pub rendered: usize,
+}
+
+/// The path of every file the site will have, before rendering any: templates' pages,
+/// data files and static files.
+pub fn paths(site: &Site, theme: &Theme) -> Vec<String> {
+    targets(site)
+        .into_iter()
+        .map(|t| target_path(site, t))
+        .chain(theme.statics.iter().map(|f| f.path.clone()))
+        .collect()
+}
+
+/// Renders every file of the site in parallel and hands each to `sink` as soon as it is
+/// made (on the worker threads, in no particular order). With `previous`, pages whose
+/// fingerprint is unchanged are handed over as [`Output::Same`] without rendering.
+/// Every template error is reported.
+pub fn render_each(
+    site: &Site,
+    theme: &Theme,
+    tera: &Tera,
+    previous: Option<&Fingerprints>,
+    sink: &(dyn Fn(Output) + Sync),
+) -> RenderReport {
     let shared = Shared::new(site);
     let mut globals = Context::new();
     globals.insert("site", &shared.site_view);
     globals.insert("statuses", &shared.statuses);
-    let results: Vec<Result<Page, Diagnostic>> = targets(site)
+    // Pages see the site-wide values too: a change there changes every page.
+    let global_fingerprint = fingerprint(&(&shared.site_view, &shared.statuses));
+    let results: Vec<(String, u64, Option<Result<(), Diagnostic>>)> = targets(site)
         .into_par_iter()
         .map(|target| {
-            let mut job = shared.job(target);
-            job.context.extend(globals.clone());
-            tera.render(job.template, &job.context)
-                .map(|html| Page {
+            let job = shared.job(target);
+            let fingerprint = job.fingerprint ^ global_fingerprint.rotate_left(1);
+            if previous.and_then(|p| p.get(&job.path)) == Some(&fingerprint) {
+                sink(Output::Same(job.path.clone()));
+                return (job.path, fingerprint, None);
+            }
+            let made = match job.input {
+                Input::Template { template, build } => {
+                    let mut context = build();
+                    context.extend(globals.clone());
+                    tera.render(template, &context)
+                        .map(String::into_bytes)
+                        .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
+                }
+                Input::Bytes(make) => Ok(make()),
+            };
+            let outcome = made.map(|bytes| {
+                sink(Output::Fresh(Page {
                     path: job.path.clone(),
-                    bytes: html.into_bytes(),
-                })
-                .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
+                    bytes,
+                }))
+            });
+            (job.path, fingerprint, Some(outcome))
         })
         .collect();
-    let mut pages = Vec::with_capacity(results.len() + theme.statics.len() + 2);
-    let mut problems = Vec::new();
-    for r in results {
-        match r {
-            Ok(page) => pages.push(page),
-            Err(d) => problems.push(d),
+    let mut report = RenderReport::default();
+    for (path, fingerprint, outcome) in results {
+        match outcome {
+            Some(Err(d)) => report.problems.push(d),
+            Some(Ok(())) => {
+                report.rendered += 1;
+                report.fingerprints.insert(path, fingerprint);
+            }
+            None => {
+                report.fingerprints.insert(path, fingerprint);
+            }
         }
     }
-    pages.extend(crate::render::data::timeline_files(site, &shared));
     for file in &theme.statics {
-        pages.push(Page {
+        sink(Output::Fresh(Page {
             path: file.path.clone(),
             bytes: file.bytes.clone(),
-        });
+        }));
     }
-    (pages, problems)
+    report
+}
+
+/// Renders every file of the site (in parallel); all template errors are reported.
+pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagnostic>) {
+    let pages = std::sync::Mutex::new(Vec::new());
+    let report = render_each(site, theme, tera, None, &|output| {
+        if let Output::Fresh(page) = output
+            && let Ok(mut pages) = pages.lock()
+        {
+            pages.push(page);
+        }
+    });
+    let mut pages = pages.into_inner().unwrap_or_default();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    (pages, report.problems)
 }
 
 pub mod data;

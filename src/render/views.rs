@@ -1,9 +1,59 @@
 //! The values templates see: serialisable views built from the assembled site, kept apart from the domain types.
 
-use serde::Serialize;
+use std::hash::{Hash, Hasher};
+
+use serde::{Serialize, Serializer};
+
+/// A view converted once to a template value, with its fingerprint: shared by every page
+/// that shows it (an event appears on the timeline, its articles', sources' and entities'
+/// pages). Cloning is cheap (template values are reference-counted), and hashing a view
+/// that holds parts costs one word per part, which keeps page fingerprints cheap.
+#[derive(Debug, Clone)]
+pub struct Part {
+    value: tera::Value,
+    hash: u64,
+}
+
+impl Part {
+    pub fn new<T: Serialize + Hash + ?Sized>(view: &T) -> Part {
+        Part {
+            value: tera::Value::from_serializable(view),
+            hash: fingerprint(view),
+        }
+    }
+
+    /// An HTML fragment the template prints as it is (already escaped or sanitised).
+    pub fn safe_html(html: &str) -> Part {
+        Part {
+            value: tera::Value::safe_string(html),
+            hash: fingerprint(html),
+        }
+    }
+}
+
+impl Serialize for Part {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Converting a view that holds parts to a template value clones each part's value.
+        self.value.serialize(serializer)
+    }
+}
+
+impl Hash for Part {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// A 64-bit fingerprint of a view; `DefaultHasher::new` has fixed keys, so it is the same
+/// in every build of one brief binary (fingerprints are never stored on disk).
+pub fn fingerprint<T: Hash + ?Sized>(view: &T) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    view.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// Site-wide values, available to every template as `site`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: Option<&'a str>,
@@ -21,7 +71,7 @@ pub struct SiteView<'a> {
 }
 
 /// Per-page values, available as `page`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct PageMeta {
     /// Text of `<title>` (before the site title).
     pub title: String,
@@ -36,7 +86,7 @@ pub struct PageMeta {
 }
 
 /// A date, ready for display and for `<time datetime>`.
-#[derive(Debug, Serialize, Clone)]
+#[derive(Debug, Serialize, Clone, Hash)]
 pub struct DateView {
     /// "27 December 2019", "c. 1998".
     pub display: String,
@@ -50,14 +100,14 @@ pub struct DateView {
     pub uncertain: bool,
 }
 
-#[derive(Debug, Serialize, Clone)]
+#[derive(Debug, Serialize, Clone, Hash)]
 pub struct Link {
     pub name: String,
     pub url: String,
 }
 
 /// An article in a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ArticleSummary {
     pub title: String,
     pub url: String,
@@ -70,7 +120,7 @@ pub struct ArticleSummary {
 }
 
 /// An entity in a list or a mention.
-#[derive(Debug, Serialize, Clone)]
+#[derive(Debug, Serialize, Clone, Hash)]
 pub struct EntityLink {
     pub id: String,
     pub name: String,
@@ -83,7 +133,7 @@ pub struct EntityLink {
 }
 
 /// A source named by an event or claim.
-#[derive(Debug, Serialize, Clone)]
+#[derive(Debug, Serialize, Clone, Hash)]
 pub struct SourceLink {
     pub id: String,
     pub title: String,
@@ -96,23 +146,23 @@ pub struct SourceLink {
 }
 
 /// One event of the timeline.
-#[derive(Debug, Serialize, Clone)]
+#[derive(Debug, Serialize, Clone, Hash)]
 pub struct EventView {
     pub anchor: String,
     /// Root-relative URL of the event on the timeline page (`<base_path>timeline/#anchor`).
     pub url: String,
     pub date: DateView,
     pub title: String,
-    pub sources: Vec<SourceLink>,
-    pub entities: Vec<EntityLink>,
-    pub articles: Vec<Link>,
+    pub sources: Vec<Part>,
+    pub entities: Vec<Part>,
+    pub articles: Vec<Part>,
     /// Space-separated entity ids and tag slugs, for the timeline filter (`data-` attributes).
     pub entity_ids: String,
     pub tag_slugs: String,
 }
 
 /// A use of a citation in the body, for back-links.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct CitationUseView {
     pub anchor: String,
     /// "a", "b", ... for back-link labels.
@@ -121,7 +171,7 @@ pub struct CitationUseView {
 }
 
 /// An entry of an article's numbered source list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ReferenceView {
     pub number: usize,
     /// `ref-N`.
@@ -137,7 +187,7 @@ pub struct ReferenceView {
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
     /// The source through which this one is known.
-    pub via: Option<SourceLink>,
+    pub via: Option<Part>,
     /// The source's page on this site.
     pub url: String,
     pub uses: Vec<CitationUseView>,
@@ -146,7 +196,7 @@ pub struct ReferenceView {
 }
 
 /// A claim with its status and sources.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ClaimView {
     pub id: String,
     /// `claim-<id>`.
@@ -155,27 +205,27 @@ pub struct ClaimView {
     /// confirmed | reported | claimed | disputed | denied | unverified
     pub status: &'static str,
     pub status_meaning: &'static str,
-    pub sources: Vec<SourceLink>,
+    pub sources: Vec<Part>,
     /// The article it belongs to (for lists outside the article).
-    pub article: Link,
+    pub article: Part,
     /// Root-relative URL of the claim (`<base_path>articles/slug/#claim-id`).
     pub url: String,
 }
 
 /// A status of the legend.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct StatusView {
     pub status: &'static str,
     pub meaning: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct UpdateView {
     pub date: DateView,
     pub note: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct HeadingView {
     pub level: u8,
     pub id: String,
@@ -183,7 +233,7 @@ pub struct HeadingView {
 }
 
 /// The article page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ArticleView {
     pub title: String,
     pub url: String,
@@ -192,17 +242,17 @@ pub struct ArticleView {
     pub summary: Option<String>,
     pub tags: Vec<Link>,
     /// Rendered, sanitised Markdown body: the only HTML from content that templates print unescaped.
-    pub body_html: String,
+    pub body_html: Part,
     pub headings: Vec<HeadingView>,
     pub references: Vec<ReferenceView>,
     pub claims: Vec<ClaimView>,
-    pub entities: Vec<EntityLink>,
+    pub entities: Vec<Part>,
     pub events: Vec<EventView>,
     pub updates: Vec<UpdateView>,
 }
 
 /// A source with who said what.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct SourceView {
     pub id: String,
     pub title: String,
@@ -214,21 +264,21 @@ pub struct SourceView {
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
     /// The source through which this one is known.
-    pub via: Option<SourceLink>,
+    pub via: Option<Part>,
     /// Sources known through this one.
-    pub relayed: Vec<SourceLink>,
+    pub relayed: Vec<Part>,
     pub url: String,
     /// Who cites it; left empty in the list of all sources, which shows only the counts.
-    pub articles: Vec<Link>,
-    pub claims: Vec<ClaimView>,
-    pub events: Vec<EventView>,
+    pub articles: Vec<Part>,
+    pub claims: Vec<Part>,
+    pub events: Vec<Part>,
     pub article_count: usize,
     pub claim_count: usize,
     pub event_count: usize,
 }
 
 /// A group of sources or entities of one kind.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct Group<T> {
     pub kind: &'static str,
     pub label: &'static str,
@@ -236,7 +286,7 @@ pub struct Group<T> {
 }
 
 /// An entity page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct EntityView {
     pub id: String,
     pub name: String,
@@ -246,13 +296,13 @@ pub struct EntityView {
     pub role: Option<String>,
     pub description: Option<String>,
     pub url: String,
-    pub articles: Vec<Link>,
-    pub claims: Vec<ClaimView>,
-    pub events: Vec<EventView>,
+    pub articles: Vec<Part>,
+    pub claims: Vec<Part>,
+    pub events: Vec<Part>,
 }
 
 /// A tag in the tag index.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct TagView {
     pub name: String,
     pub slug: String,
@@ -261,18 +311,18 @@ pub struct TagView {
 }
 
 /// Timeline events of one month.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct MonthGroup {
     /// "December 2019", or "Undated month" for year-precision events.
     pub label: String,
     pub anchor: String,
     /// Month number, `None` for events dated to the year only.
     pub month: Option<i8>,
-    pub events: Vec<EventView>,
+    pub events: Vec<Part>,
 }
 
 /// Timeline events of one year.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct YearGroup {
     pub year: i16,
     pub anchor: String,
