@@ -123,8 +123,19 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     (inputs, problems)
 }
 
-/// Stages 2–4: parses, assembles and renders a site held in memory. Returns the pages only when there is no error.
-pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
+/// A site ready to render: parsed, checked and assembled, with its templates compiled.
+pub struct Prepared {
+    /// The assembled site.
+    pub site: model::Site,
+    /// Templates and static files.
+    pub theme: Theme,
+    /// The compiled templates.
+    pub tera: tera::Tera,
+}
+
+/// Stages 2–3: parses and assembles the site and compiles the templates. Returns the
+/// prepared site only when there is no error.
+pub fn prepare(inputs: Inputs, options: &Options) -> (Option<Prepared>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let config = match &inputs.config {
         Some(file) => config::parse(file, options.base_url.as_deref())
@@ -185,7 +196,21 @@ pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec
     if problems.iter().any(Diagnostic::is_error) {
         return (None, problems);
     }
-    let (pages, render_problems) = render::render(&site, &inputs.theme, &tera);
+    let prepared = Prepared {
+        site,
+        theme: inputs.theme,
+        tera,
+    };
+    (Some(prepared), problems)
+}
+
+/// Stages 2–4: parses, assembles and renders a site held in memory. Returns the pages only when there is no error.
+pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
+    let (prepared, mut problems) = prepare(inputs, options);
+    let Some(p) = prepared else {
+        return (None, problems);
+    };
+    let (pages, render_problems) = render::render(&p.site, &p.theme, &p.tera);
     problems.extend(render_problems);
     let ok = !problems.iter().any(Diagnostic::is_error);
     (ok.then_some(pages), problems)
@@ -227,18 +252,50 @@ pub fn pages(options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
     )
 }
 
-/// Checks a site without writing anything.
+/// Stages 1–3 from disk, plus the check of every output path: the prepared site, or the
+/// problems that prevent building it.
+fn prepare_from_disk(options: &Options) -> (Option<Prepared>, Vec<Diagnostic>) {
+    let (inputs, mut diagnostics) = load(&options.root);
+    let (prepared, more) = prepare(inputs, options);
+    diagnostics.extend(more);
+    let prepared = prepared.filter(|p| {
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return false;
+        }
+        let paths = render::paths(&p.site, &p.theme);
+        let path_problems =
+            output::check_paths(paths.iter().map(String::as_str), &options.output_dir());
+        let ok = path_problems.is_empty();
+        diagnostics.extend(path_problems);
+        ok
+    });
+    (prepared, diagnostics)
+}
+
+/// Checks a site without writing anything: every page is rendered and dropped.
 pub fn check(options: &Options) -> Outcome {
-    let (pages, diagnostics) = pages(options);
-    Outcome {
-        pages: pages.map_or(0, |p| p.len()),
-        diagnostics,
-        written: None,
+    let (prepared, mut diagnostics) = prepare_from_disk(options);
+    let mut outcome = Outcome::default();
+    if let Some(p) = prepared {
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let report = render::render_each(&p.site, &p.theme, &p.tera, false, None, &|_| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let failed = !report.problems.is_empty();
+        diagnostics.extend(report.problems);
+        if !failed {
+            outcome.pages = count.into_inner();
+        }
     }
+    diag::sort(&mut diagnostics);
+    outcome.diagnostics = diagnostics;
+    outcome
 }
 
 /// Builds the site into the output folder. Nothing is written unless the whole site
-/// rendered without error (and, with `strict`, without warning).
+/// rendered without error (and, with `strict`, without warning). Pages go to the output
+/// folder as they are rendered (one writer thread, since creating files from several
+/// threads was slower here), so the site is never held in memory as a whole.
 pub fn build(options: &Options, strict: bool) -> Outcome {
     let out = options.output_dir();
     if let Err(d) = output::check_location(&options.root, &out, options.force) {
@@ -247,17 +304,55 @@ pub fn build(options: &Options, strict: bool) -> Outcome {
             ..Outcome::default()
         };
     }
-    let (pages, mut diagnostics) = pages(options);
-    let mut outcome = Outcome {
-        pages: pages.as_ref().map_or(0, Vec::len),
-        ..Outcome::default()
-    };
-    if let Some(pages) = pages.filter(|_| !strict || diagnostics.is_empty()) {
-        match output::write(&out, &pages) {
-            Ok(report) => outcome.written = Some(report),
-            Err(d) => diagnostics.push(d),
+    let (prepared, mut diagnostics) = prepare_from_disk(options);
+    let mut outcome = Outcome::default();
+    let prepared = prepared.filter(|_| !strict || diagnostics.is_empty());
+    if let Some(p) = prepared {
+        match write_streaming(&p, &out) {
+            Ok((report, pages)) => {
+                outcome.written = Some(report);
+                outcome.pages = pages;
+            }
+            Err(problems) => diagnostics.extend(problems),
         }
     }
+    diag::sort(&mut diagnostics);
     outcome.diagnostics = diagnostics;
     outcome
+}
+
+/// Renders the prepared site straight into the output folder: all or nothing.
+fn write_streaming(
+    p: &Prepared,
+    out: &Path,
+) -> Result<(output::WriteReport, usize), Vec<Diagnostic>> {
+    let mut staging = output::Staging::open(out).map_err(|d| vec![d])?;
+    // A bounded queue: rendering waits for the writer rather than piling up pages.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Page>(64);
+    let (report, count) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let mut count = 0;
+            for page in receiver {
+                staging.stage(&page);
+                count += 1;
+            }
+            count
+        });
+        let report = render::render_each(&p.site, &p.theme, &p.tera, false, None, &|output| {
+            if let render::Output::Fresh(page) = output {
+                // The writer only stops when every sender is gone.
+                let _ = sender.send(page);
+            }
+        });
+        drop(sender);
+        (report, writer.join().unwrap_or(0))
+    });
+    if !report.problems.is_empty() {
+        staging.abandon();
+        return Err(report.problems);
+    }
+    staging
+        .commit()
+        .map(|written| (written, count))
+        .map_err(|d| vec![d])
 }

@@ -109,26 +109,28 @@ fn safe_rel(path: &str) -> bool {
 
 /// Refuses pages whose paths escape the output folder or collide (case-insensitively, as on macOS and Windows).
 pub fn check_pages(pages: &[Page], out: &Path) -> Vec<Diagnostic> {
+    check_paths(pages.iter().map(|p| p.path.as_str()), out)
+}
+
+/// [`check_pages`] on the paths alone, before anything is rendered.
+pub fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>, out: &Path) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut seen: HashMap<String, &str> = HashMap::new();
-    for page in pages {
-        if !safe_rel(&page.path) || page.path == MANIFEST {
+    for path in paths {
+        if !safe_rel(path) || path == MANIFEST {
             problems.push(error(
                 out,
                 "PATH-ESCAPE",
-                format!(
-                    "refusing to write '{}': not a plain path inside the output folder",
-                    page.path
-                ),
+                format!("refusing to write '{path}': not a plain path inside the output folder"),
             ));
             continue;
         }
-        if let Some(first) = seen.insert(page.path.to_lowercase(), &page.path) {
+        if let Some(first) = seen.insert(path.to_lowercase(), path) {
             problems.push(
                 error(
                     out,
                     "PATH-COLLISION",
-                    format!("{} would be written twice (also as {first})", page.path),
+                    format!("{path} would be written twice (also as {first})"),
                 )
                 .with_help("rename the static file or change the slug that produces this path"),
             );
@@ -154,78 +156,160 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// A write into the output folder in progress: files are staged one by one as they are
+/// made (changed ones into temporary files beside their target), then either committed
+/// together (renamed into place, stale files removed, manifest updated) or abandoned,
+/// which leaves the folder as it was.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    previous: BTreeSet<String>,
+    current: BTreeSet<String>,
+    /// (temporary file, target) of every changed file.
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Folders known to exist.
+    folders: std::collections::HashSet<PathBuf>,
+    unchanged: usize,
+    /// The first I/O error; later files are not written.
+    failure: Option<Diagnostic>,
+}
+
+fn fail(path: &Path, err: std::io::Error) -> Diagnostic {
+    error(path, "FS-WRITE", format!("cannot write: {err}"))
+}
+
+impl Staging {
+    /// Prepares the output folder (creating it, removing temporary files of an interrupted build).
+    pub fn open(out: &Path) -> Result<Staging, Diagnostic> {
+        fs::create_dir_all(out).map_err(|e| fail(out, e))?;
+        remove_temp_leftovers(out);
+        Ok(Staging {
+            out: out.to_path_buf(),
+            previous: read_manifest(out),
+            current: BTreeSet::new(),
+            staged: Vec::new(),
+            folders: std::collections::HashSet::new(),
+            unchanged: 0,
+            failure: None,
+        })
+    }
+
+    /// Stages one file; a file whose bytes are already on disk is left alone.
+    pub fn stage(&mut self, page: &Page) {
+        self.current.insert(page.path.clone());
+        if self.failure.is_some() {
+            return;
+        }
+        let target = self.out.join(&page.path);
+        if fs::symlink_metadata(&target)
+            .is_ok_and(|m| m.is_file() && m.len() == page.bytes.len() as u64)
+            && fs::read(&target).is_ok_and(|old| old == page.bytes)
+        {
+            self.unchanged += 1;
+            return;
+        }
+        if let Err(d) = self.write_temp(&target, &page.bytes) {
+            self.failure = Some(d);
+        }
+    }
+
+    /// Counts a file known to be unchanged since this folder was last written (an
+    /// incremental build); it is checked only for its presence and size.
+    pub fn keep(&mut self, path: &str, len: usize) -> bool {
+        let present = fs::symlink_metadata(self.out.join(path))
+            .is_ok_and(|m| m.is_file() && m.len() == len as u64);
+        if present {
+            self.current.insert(path.to_string());
+            self.unchanged += 1;
+        }
+        present
+    }
+
+    fn write_temp(&mut self, target: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if let Some(parent) = target.parent()
+            && !self.folders.contains(parent)
+        {
+            fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+            self.folders.insert(parent.to_path_buf());
+        }
+        let temp = temp_path(target);
+        self.staged.push((temp.clone(), target.to_path_buf()));
+        let mut file = fs::File::create(&temp).map_err(|e| fail(&temp, e))?;
+        file.write_all(bytes).map_err(|e| fail(&temp, e))
+    }
+
+    /// Removes the temporary files: the folder is left as it was (folders created for new
+    /// files stay, empty).
+    pub fn abandon(self) {
+        for (temp, _) in &self.staged {
+            let _ = fs::remove_file(temp);
+        }
+    }
+
+    /// Renames the staged files into place, removes files of the previous build that are
+    /// no longer produced (only those: nothing brief did not write is deleted) and writes
+    /// the manifest.
+    pub fn commit(self) -> Result<WriteReport, Diagnostic> {
+        if let Some(d) = self.failure {
+            for (temp, _) in &self.staged {
+                let _ = fs::remove_file(temp);
+            }
+            return Err(d);
+        }
+        let mut report = WriteReport {
+            unchanged: self.unchanged,
+            ..WriteReport::default()
+        };
+        for (i, (temp, target)) in self.staged.iter().enumerate() {
+            let moved = if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+                Err(error(
+                    target,
+                    "FS-WRITE",
+                    "a folder is in the way of this file",
+                ))
+            } else {
+                fs::rename(temp, target).map_err(|e| fail(target, e))
+            };
+            if let Err(d) = moved {
+                for (temp, _) in &self.staged[i..] {
+                    let _ = fs::remove_file(temp);
+                }
+                return Err(d);
+            }
+            report.written += 1;
+        }
+        for stale in self.previous.difference(&self.current) {
+            let path = self.out.join(stale);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+                && fs::remove_file(&path).is_ok()
+            {
+                report.removed += 1;
+                remove_empty_parents(&self.out, &path);
+            }
+        }
+        let mut manifest = String::from(MANIFEST_HEADER);
+        manifest.push('\n');
+        for path in &self.current {
+            manifest.push_str(path);
+            manifest.push('\n');
+        }
+        let manifest_path = self.out.join(MANIFEST);
+        if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
+            fs::write(&manifest_path, manifest).map_err(|e| fail(&self.out, e))?;
+        }
+        Ok(report)
+    }
+}
+
 /// Writes the pages: changed files go to temporary files first and are renamed into place
 /// only when every one was written, so an I/O failure leaves the folder as it was.
 /// Files from the previous build that are no longer produced are removed; nothing else is.
 pub fn write(out: &Path, pages: &[Page]) -> Result<WriteReport, Diagnostic> {
-    let mut report = WriteReport::default();
-    let previous = read_manifest(out);
-    let fail =
-        |path: &Path, err: std::io::Error| error(path, "FS-WRITE", format!("cannot write: {err}"));
-    fs::create_dir_all(out).map_err(|e| fail(out, e))?;
-    remove_temp_leftovers(out);
-
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let stage = |staged: &mut Vec<(PathBuf, PathBuf)>,
-                 report: &mut WriteReport|
-     -> Result<(), Diagnostic> {
-        for page in pages {
-            let target = out.join(&page.path);
-            if fs::symlink_metadata(&target)
-                .is_ok_and(|m| m.is_file() && m.len() == page.bytes.len() as u64)
-                && fs::read(&target).is_ok_and(|old| old == page.bytes)
-            {
-                report.unchanged += 1;
-                continue;
-            }
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
-            }
-            let temp = temp_path(&target);
-            staged.push((temp.clone(), target));
-            let mut file = fs::File::create(&temp).map_err(|e| fail(&temp, e))?;
-            file.write_all(&page.bytes).map_err(|e| fail(&temp, e))?;
-        }
-        Ok(())
-    };
-    if let Err(d) = stage(&mut staged, &mut report) {
-        for (temp, _) in &staged {
-            let _ = fs::remove_file(temp);
-        }
-        return Err(d);
+    let mut staging = Staging::open(out)?;
+    for page in pages {
+        staging.stage(page);
     }
-    for (temp, target) in &staged {
-        if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-            let _ = fs::remove_file(temp);
-            return Err(error(
-                target,
-                "FS-WRITE",
-                "a folder is in the way of this file",
-            ));
-        }
-        fs::rename(temp, target).map_err(|e| fail(target, e))?;
-        report.written += 1;
-    }
-
-    let current: BTreeSet<String> = pages.iter().map(|p| p.path.clone()).collect();
-    for stale in previous.difference(&current) {
-        let path = out.join(stale);
-        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) && fs::remove_file(&path).is_ok()
-        {
-            report.removed += 1;
-            remove_empty_parents(out, &path);
-        }
-    }
-    let mut manifest = String::from(MANIFEST_HEADER);
-    manifest.push('\n');
-    for path in &current {
-        manifest.push_str(path);
-        manifest.push('\n');
-    }
-    if fs::read_to_string(out.join(MANIFEST)).ok().as_deref() != Some(manifest.as_str()) {
-        fs::write(out.join(MANIFEST), manifest).map_err(|e| fail(out, e))?;
-    }
-    Ok(report)
+    staging.commit()
 }
 
 /// Removes folders left empty by stale-file removal, up to the output folder.

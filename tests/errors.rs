@@ -134,6 +134,13 @@ fn each_broken_input_fails_with_a_located_error() {
             "{% if page.title %}<h1>{{ page.title }</h1>",
             "templates/article.html:1:",
         ),
+        (
+            // Fails while rendering, after other pages were already written to temporary files.
+            "template_render",
+            "templates/article.html",
+            "{% extends \"base.html\" %}{% block main %}{{ article.nope.deeper }}{% endblock main %}",
+            "templates/article.html:1:",
+        ),
     ];
     for (name, file, text, first_line) in cases {
         let text = if *name == "not_utf8" {

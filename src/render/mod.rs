@@ -133,10 +133,12 @@ pub(crate) struct Shared<'a> {
     events: Vec<Part>,
     /// Per article, per claim: its view outside the article (source and entity pages).
     claims: Vec<Vec<Part>>,
+    /// Compute fingerprints (for a later incremental build)?
+    track: bool,
 }
 
 impl<'a> Shared<'a> {
-    fn new(site: &'a Site) -> Self {
+    fn new(site: &'a Site, track: bool) -> Self {
         let config = &site.config;
         let mut shared = Shared {
             site,
@@ -168,13 +170,14 @@ impl<'a> Shared<'a> {
             tag_views: Vec::new(),
             events: Vec::new(),
             claims: Vec::new(),
+            track,
         };
         // Each layer uses the ones before it.
         shared.article_links = site
             .articles
             .par_iter()
             .map(|a| {
-                Part::new(&Link {
+                shared.part(&Link {
                     name: a.article.title.clone(),
                     url: shared.article_url(a),
                 })
@@ -183,22 +186,22 @@ impl<'a> Shared<'a> {
         shared.source_links = site
             .sources
             .par_iter()
-            .map(|s| Part::new(&shared.source_link_view(&s.source, None)))
+            .map(|s| shared.part(&shared.source_link_view(&s.source, None)))
             .collect();
         shared.entity_links = site
             .entities
             .par_iter()
-            .map(|e| Part::new(&shared.entity_link_view(e)))
+            .map(|e| shared.part(&shared.entity_link_view(e)))
             .collect();
         shared.tag_views = site
             .tags
             .iter()
-            .map(|t| Part::new(&shared.tag_view(t)))
+            .map(|t| shared.part(&shared.tag_view(t)))
             .collect();
         shared.summaries = site
             .articles
             .par_iter()
-            .map(|a| Part::new(&shared.summary(a)))
+            .map(|a| shared.part(&shared.summary(a)))
             .collect();
         let event_tags: Vec<String> = site
             .timeline
@@ -223,18 +226,22 @@ impl<'a> Shared<'a> {
         shared.events = event_tags
             .into_par_iter()
             .enumerate()
-            .map(|(i, tags)| Part::new(&shared.event_view(i, None, tags)))
+            .map(|(i, tags)| shared.part(&shared.event_view(i, None, tags)))
             .collect();
         shared.claims = (0..site.articles.len())
             .into_par_iter()
             .map(|a| {
                 (0..site.articles[a].article.claims.len())
                     .filter_map(|c| shared.claim_view(a, c, false))
-                    .map(|view| Part::new(&view))
+                    .map(|view| shared.part(&view))
                     .collect()
             })
             .collect();
         shared
+    }
+
+    fn part<T: Serialize + Hash + ?Sized>(&self, view: &T) -> Part {
+        Part::new(view, self.track)
     }
 
     fn url(&self, rel: &str) -> String {
@@ -333,7 +340,7 @@ impl<'a> Shared<'a> {
             .and_then(|a| a.references.iter().find(|r| r.id == id))
             .map(|r| r.number);
         Some(match number {
-            Some(_) => Part::new(&self.source_link_view(&self.site.sources[index].source, number)),
+            Some(_) => self.part(&self.source_link_view(&self.site.sources[index].source, number)),
             None => self.source_links[index].clone(),
         })
     }
@@ -492,7 +499,7 @@ impl<'a> Shared<'a> {
             updated: a.article.updated.as_ref().map(date_view),
             summary: a.article.summary.clone(),
             tags: self.tag_links(a),
-            body_html: Part::safe_html(&a.body.html),
+            body_html: Part::safe_html(&a.body.html, self.track),
             headings: a
                 .body
                 .headings
@@ -576,12 +583,17 @@ struct Job<'a> {
 }
 
 fn job<'a, V: Serialize + Hash + 'a>(
+    track: bool,
     path: String,
     template: &'static str,
     page: PageMeta,
     vars: V,
 ) -> Job<'a> {
-    let fingerprint = fingerprint(&(template, &page, &vars));
+    let fingerprint = if track {
+        fingerprint(&(template, &page, &vars))
+    } else {
+        0
+    };
     Job {
         path,
         fingerprint,
@@ -596,10 +608,10 @@ fn job<'a, V: Serialize + Hash + 'a>(
     }
 }
 
-fn data_job<'a, V: Serialize + Hash + 'a>(path: &str, data: V) -> Job<'a> {
+fn data_job<'a, V: Serialize + Hash + 'a>(track: bool, path: &str, data: V) -> Job<'a> {
     Job {
         path: path.to_string(),
-        fingerprint: fingerprint(&data),
+        fingerprint: if track { fingerprint(&data) } else { 0 },
         input: Input::Bytes(Box::new(move || data::to_json(&data))),
     }
 }
@@ -748,6 +760,7 @@ impl<'a> Shared<'a> {
                         .collect(),
                 };
                 job(
+                    self.track,
                     path,
                     "index.html",
                     self.meta(&site.config.title, None, &dir, "home"),
@@ -762,6 +775,7 @@ impl<'a> Shared<'a> {
                 let a = &site.articles[i].article;
                 let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");
                 job(
+                    self.track,
                     path,
                     "article.html",
                     meta,
@@ -771,8 +785,8 @@ impl<'a> Shared<'a> {
                 )
             }
             Target::Timeline => self.timeline_job(path),
-            Target::TimelineJson => data_job(&path, data::timeline_json(site, self)),
-            Target::TimelineJs => data_job(&path, data::timelinejs(site)),
+            Target::TimelineJson => data_job(self.track, &path, data::timeline_json(site, self)),
+            Target::TimelineJs => data_job(self.track, &path, data::timelinejs(site)),
             Target::Source(i) => {
                 #[derive(Serialize, Hash)]
                 struct Vars {
@@ -780,7 +794,7 @@ impl<'a> Shared<'a> {
                 }
                 let view = self.source_view(i, true);
                 let meta = self.meta(&view.title, None, &dir, "sources");
-                job(path, "source.html", meta, Vars { source: view })
+                job(self.track, path, "source.html", meta, Vars { source: view })
             }
             Target::Sources => {
                 let groups: Vec<Group<Part>> = SourceKind::ALL
@@ -790,12 +804,13 @@ impl<'a> Shared<'a> {
                         label: kind.plural_label(),
                         items: (0..site.sources.len())
                             .filter(|&i| site.sources[i].source.kind == *kind)
-                            .map(|i| Part::new(&self.source_view(i, false)))
+                            .map(|i| self.part(&self.source_view(i, false)))
                             .collect(),
                     })
                     .filter(|g| !g.items.is_empty())
                     .collect();
                 job(
+                    self.track,
                     path,
                     "sources.html",
                     self.meta("Sources", None, &dir, "sources"),
@@ -835,7 +850,7 @@ impl<'a> Shared<'a> {
                         .collect(),
                 };
                 let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
-                job(path, "entity.html", meta, Vars { entity: view })
+                job(self.track, path, "entity.html", meta, Vars { entity: view })
             }
             Target::Entities => {
                 let groups: Vec<Group<Part>> = EntityKind::ALL
@@ -851,6 +866,7 @@ impl<'a> Shared<'a> {
                     .filter(|g| !g.items.is_empty())
                     .collect();
                 job(
+                    self.track,
                     path,
                     "entities.html",
                     self.meta("Entities", None, &dir, "entities"),
@@ -871,6 +887,7 @@ impl<'a> Shared<'a> {
                     .map(|&a| self.summaries[a].clone())
                     .collect();
                 job(
+                    self.track,
                     path,
                     "tag.html",
                     meta,
@@ -886,6 +903,7 @@ impl<'a> Shared<'a> {
                     tags: Vec<Part>,
                 }
                 job(
+                    self.track,
                     path,
                     "tags.html",
                     self.meta("Topics", None, &dir, "tags"),
@@ -895,6 +913,7 @@ impl<'a> Shared<'a> {
                 )
             }
             Target::NotFound => job(
+                self.track,
                 path,
                 "404.html",
                 self.meta("Page not found", None, "404.html", "notfound"),
@@ -929,7 +948,7 @@ impl<'a> Shared<'a> {
                 published: a.article.date.rfc3339(),
                 updated: last_change(a).rfc3339(),
                 summary: a.article.summary.clone(),
-                body_html: Part::safe_html(&a.body.html),
+                body_html: Part::safe_html(&a.body.html, self.track),
             })
             .collect();
         let updated = newest.first().map_or_else(
@@ -937,6 +956,7 @@ impl<'a> Shared<'a> {
             |a| last_change(a).rfc3339(),
         );
         job(
+            self.track,
             path,
             "feed.xml",
             self.meta("Feed", None, "feed.xml", "home"),
@@ -971,6 +991,7 @@ impl<'a> Shared<'a> {
             })
             .collect();
         job(
+            self.track,
             path,
             "sitemap.xml",
             self.meta("Sitemap", None, "sitemap.xml", "home"),
@@ -1037,6 +1058,7 @@ impl<'a> Shared<'a> {
             "timeline",
         );
         job(
+            self.track,
             path,
             "timeline.html",
             meta,
@@ -1109,28 +1131,34 @@ pub fn paths(site: &Site, theme: &Theme) -> Vec<String> {
 }
 
 /// Renders every file of the site in parallel and hands each to `sink` as soon as it is
-/// made (on the worker threads, in no particular order). With `previous`, pages whose
-/// fingerprint is unchanged are handed over as [`Output::Same`] without rendering.
-/// Every template error is reported.
+/// made (on the worker threads, in no particular order). Every template error is reported.
+///
+/// With `track`, every page's fingerprint is computed and returned; with `previous` too,
+/// pages whose fingerprint is unchanged are handed over as [`Output::Same`] without rendering.
 pub fn render_each(
     site: &Site,
     theme: &Theme,
     tera: &Tera,
+    track: bool,
     previous: Option<&Fingerprints>,
     sink: &(dyn Fn(Output) + Sync),
 ) -> RenderReport {
-    let shared = Shared::new(site);
+    let previous = previous.filter(|_| track);
+    let shared = Shared::new(site, track);
     let mut globals = Context::new();
     globals.insert("site", &shared.site_view);
     globals.insert("statuses", &shared.statuses);
     // Pages see the site-wide values too: a change there changes every page.
     let global_fingerprint = fingerprint(&(&shared.site_view, &shared.statuses));
-    let results: Vec<(String, u64, Option<Result<(), Diagnostic>>)> = targets(site)
+    // Per page: path, fingerprint, and whether rendering it worked (None: unchanged).
+    type Done = (String, u64, Option<Result<(), Diagnostic>>);
+    let results: Vec<Done> = targets(site)
         .into_par_iter()
         .map(|target| {
             let job = shared.job(target);
             let fingerprint = job.fingerprint ^ global_fingerprint.rotate_left(1);
             if previous.and_then(|p| p.get(&job.path)) == Some(&fingerprint) {
+                // Same values, same templates (a template change rebuilds from scratch).
                 sink(Output::Same(job.path.clone()));
                 return (job.path, fingerprint, None);
             }
@@ -1178,7 +1206,7 @@ pub fn render_each(
 /// Renders every file of the site (in parallel); all template errors are reported.
 pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagnostic>) {
     let pages = std::sync::Mutex::new(Vec::new());
-    let report = render_each(site, theme, tera, None, &|output| {
+    let report = render_each(site, theme, tera, false, None, &|output| {
         if let Output::Fresh(page) = output
             && let Ok(mut pages) = pages.lock()
         {

@@ -15,18 +15,19 @@ pub struct Part {
 }
 
 impl Part {
-    pub fn new<T: Serialize + Hash + ?Sized>(view: &T) -> Part {
+    /// With `track` false the fingerprint is not computed (a one-off build never compares).
+    pub fn new<T: Serialize + Hash + ?Sized>(view: &T, track: bool) -> Part {
         Part {
             value: tera::Value::from_serializable(view),
-            hash: fingerprint(view),
+            hash: if track { fingerprint(view) } else { 0 },
         }
     }
 
     /// An HTML fragment the template prints as it is (already escaped or sanitised).
-    pub fn safe_html(html: &str) -> Part {
+    pub fn safe_html(html: &str, track: bool) -> Part {
         Part {
             value: tera::Value::safe_string(html),
-            hash: fingerprint(html),
+            hash: if track { fingerprint(html) } else { 0 },
         }
     }
 }
@@ -44,12 +45,17 @@ impl Hash for Part {
     }
 }
 
-/// A 64-bit fingerprint of a view; `DefaultHasher::new` has fixed keys, so it is the same
-/// in every build of one brief binary (fingerprints are never stored on disk).
+/// A 64-bit fingerprint of a view. The seeds are fixed, so it is the same throughout one
+/// run of brief (fingerprints are never stored on disk); aHash because the fingerprints of
+/// a large site hash hundreds of megabytes of text.
 pub fn fingerprint<T: Hash + ?Sized>(view: &T) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    view.hash(&mut hasher);
-    hasher.finish()
+    const SEEDS: (u64, u64, u64, u64) = (
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    );
+    ahash::RandomState::with_seeds(SEEDS.0, SEEDS.1, SEEDS.2, SEEDS.3).hash_one(view)
 }
 
 /// Site-wide values, available to every template as `site`.
