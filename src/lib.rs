@@ -10,6 +10,8 @@
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod fingerprint;
+pub mod incremental;
 pub mod markdown;
 pub mod model;
 pub mod output;
@@ -133,9 +135,55 @@ pub struct Prepared {
     pub tera: tera::Tera,
 }
 
+/// What an incremental build (`serve`, `watch`) keeps from one build to the next, so that
+/// only the articles whose files changed are parsed and rendered again.
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Parse results by article path, with the fingerprint of the text they came from.
+    articles: std::collections::HashMap<String, (u64, Result<Article, Vec<Diagnostic>>)>,
+    /// Rendered bodies.
+    bodies: model::BodyCache,
+}
+
+/// Parses the articles, reusing `caches` (and refreshing them) when given.
+fn parse_articles(
+    files: Vec<SourceFile>,
+    caches: Option<&mut Caches>,
+) -> Vec<Result<Article, Vec<Diagnostic>>> {
+    let Some(caches) = caches else {
+        return files.into_par_iter().map(content::article::parse).collect();
+    };
+    let previous = &caches.articles;
+    let parsed: Vec<(String, u64, Result<Article, Vec<Diagnostic>>)> = files
+        .into_par_iter()
+        .map(|file| {
+            let key = fingerprint::of(&file.text);
+            let path = file.path.clone();
+            match previous.get(&path).filter(|(k, _)| *k == key) {
+                Some((_, result)) => (path, key, result.clone()),
+                None => (path, key, content::article::parse(file)),
+            }
+        })
+        .collect();
+    caches.articles = parsed
+        .iter()
+        .map(|(path, key, result)| (path.clone(), (*key, result.clone())))
+        .collect();
+    parsed.into_iter().map(|(_, _, result)| result).collect()
+}
+
 /// Stages 2–3: parses and assembles the site and compiles the templates. Returns the
 /// prepared site only when there is no error.
 pub fn prepare(inputs: Inputs, options: &Options) -> (Option<Prepared>, Vec<Diagnostic>) {
+    prepare_cached(inputs, options, None)
+}
+
+/// [`prepare`], reusing and refreshing `caches` when given.
+pub fn prepare_cached(
+    inputs: Inputs,
+    options: &Options,
+    mut caches: Option<&mut Caches>,
+) -> (Option<Prepared>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let config = match &inputs.config {
         Some(file) => config::parse(file, options.base_url.as_deref())
@@ -149,11 +197,7 @@ pub fn prepare(inputs: Inputs, options: &Options) -> (Option<Prepared>, Vec<Diag
             None
         }
     };
-    let parsed: Vec<Result<Article, Vec<Diagnostic>>> = inputs
-        .articles
-        .into_par_iter()
-        .map(content::article::parse)
-        .collect();
+    let parsed = parse_articles(inputs.articles, caches.as_deref_mut());
     let mut articles = Vec::with_capacity(parsed.len());
     for r in parsed {
         match r {
@@ -184,7 +228,8 @@ pub fn prepare(inputs: Inputs, options: &Options) -> (Option<Prepared>, Vec<Diag
     let (Some(config), Some(tera)) = (config, tera) else {
         return (None, problems);
     };
-    let (site, site_problems) = model::assemble(config, articles, registry);
+    let bodies = caches.map(|c| &mut c.bodies);
+    let (site, site_problems) = model::assemble_cached(config, articles, registry, bodies);
     problems.extend(site_problems.into_iter().filter(|d| {
         let consequence = match d.code {
             "CITE-UNKNOWN" | "SOURCE-UNKNOWN" => sources_incomplete,

@@ -1,6 +1,7 @@
 //! Assembling the site: resolving references, rendering bodies, merging the timeline and building indexes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,8 +17,8 @@ use crate::suggest;
 pub struct BuiltArticle {
     /// The article as parsed.
     pub article: Article,
-    /// The rendered body and what it cites and mentions.
-    pub body: markdown::Rendered,
+    /// The rendered body and what it cites and mentions (shared with the body cache).
+    pub body: Arc<markdown::Rendered>,
     /// Every source of the article, numbered: body citations first (in order of first use),
     /// then sources only named by its claims and events.
     pub references: Vec<Reference>,
@@ -217,10 +218,51 @@ fn push_index<T: PartialEq + Copy>(list: &mut Vec<T>, i: T) {
 }
 
 /// Assembles the site from parsed articles and the registry. Articles must be sorted by path.
+/// Rendered bodies kept between builds (`serve`, `watch`), by article path: a body is rendered
+/// again only when its file, the registries it looks up or the options changed.
+#[derive(Debug, Default)]
+pub struct BodyCache {
+    bodies: HashMap<String, CachedBody>,
+}
+
+#[derive(Debug)]
+struct CachedBody {
+    key: u64,
+    rendered: Arc<markdown::Rendered>,
+    problems: Vec<Diagnostic>,
+}
+
+/// A fingerprint of everything [`ArticleLookup`] reads from the registries, whatever their order.
+fn lookup_fingerprint(registry: &Registry) -> u64 {
+    let sources = registry.sources.values().fold(0u64, |sum, s| {
+        sum.wrapping_add(crate::fingerprint::of(&(
+            &s.id,
+            &s.title,
+            &s.publisher,
+            s.published.as_ref().map(Date::display),
+        )))
+    });
+    let entities = registry.entities.values().fold(0u64, |sum, e| {
+        sum.wrapping_add(crate::fingerprint::of(&(&e.id, &e.name, &e.role)))
+    });
+    crate::fingerprint::of(&(sources, entities))
+}
+
+/// Assembles the site from its parsed articles and registries.
 pub fn assemble(
+    config: Config,
+    articles: Vec<Article>,
+    registry: Registry,
+) -> (Site, Vec<Diagnostic>) {
+    assemble_cached(config, articles, registry, None)
+}
+
+/// [`assemble`], reusing and refreshing `cache` for the bodies.
+pub fn assemble_cached(
     config: Config,
     mut articles: Vec<Article>,
     registry: Registry,
+    cache: Option<&mut BodyCache>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     // Site order: newest first, then by slug, so output never depends on file-system order.
@@ -289,9 +331,24 @@ pub fn assemble(
         base_path: &config.base_path,
         raw_html_trusted: config.raw_html == crate::config::RawHtml::Trusted,
     };
-    let bodies: Vec<(markdown::Rendered, Vec<Diagnostic>)> = articles
+    let lookup_key = cache.as_ref().map(|_| {
+        crate::fingerprint::of(&(
+            lookup_fingerprint(&registry),
+            options.base_path,
+            options.raw_html_trusted,
+        ))
+    });
+    let previous = cache.as_ref().map(|c| &c.bodies);
+    let bodies: Vec<(u64, Arc<markdown::Rendered>, Vec<Diagnostic>)> = articles
         .par_iter()
         .map(|a| {
+            let key = lookup_key.map_or(0, |k| crate::fingerprint::of(&(k, &a.doc.file.text)));
+            if let Some(hit) = previous
+                .and_then(|p| p.get(&a.doc.file.path))
+                .filter(|c| lookup_key.is_some() && c.key == key)
+            {
+                return (key, Arc::clone(&hit.rendered), hit.problems.clone());
+            }
             let lookup = ArticleLookup {
                 registry: &registry,
                 article: a,
@@ -307,12 +364,26 @@ pub fn assemble(
                     }
                 })
                 .collect();
-            (rendered, diags)
+            (key, Arc::new(rendered), diags)
         })
         .collect();
+    if let Some(cache) = cache {
+        cache.bodies = articles
+            .iter()
+            .zip(&bodies)
+            .map(|(a, (key, rendered, problems))| {
+                let entry = CachedBody {
+                    key: *key,
+                    rendered: Arc::clone(rendered),
+                    problems: problems.clone(),
+                };
+                (a.doc.file.path.clone(), entry)
+            })
+            .collect();
+    }
 
     let mut built: Vec<BuiltArticle> = Vec::with_capacity(articles.len());
-    for (article, (body, diags)) in articles.into_iter().zip(bodies) {
+    for (article, (_, body, diags)) in articles.into_iter().zip(bodies) {
         problems.extend(diags);
         let references = references(&article, &body, &registry);
         let mut entities = Vec::new();

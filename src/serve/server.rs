@@ -406,6 +406,7 @@ mod tests {
         SiteFiles {
             files,
             base_path: "/briefings/".into(),
+            rendered: 0,
         }
     }
 

@@ -22,8 +22,9 @@ use notify_debouncer_full::{
 };
 
 use super::change::{self, ChangeKind};
+use crate::config;
 use crate::diag::Diagnostic;
-use crate::{config, output};
+use crate::incremental::Session;
 
 /// How long notify-debouncer-full holds a path's events before passing them on.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -55,6 +56,8 @@ pub struct SiteFiles {
     pub files: HashMap<String, Bytes>,
     /// The path of `base_url` (`/` or `/sub/path/`), under which the site is served.
     pub base_path: String,
+    /// How many of the files this build rendered (the others were reused).
+    pub rendered: usize,
 }
 
 /// The result of one build.
@@ -295,8 +298,9 @@ struct Worker {
 
 impl Worker {
     fn run(mut self) {
+        let mut session = Session::default();
         let started = Instant::now();
-        let built = build_once(&self.settings);
+        let built = build_once(&self.settings, &mut session);
         log_build(None, &built, started);
         (self.publish)(built);
         while let Some(changes) = self.next_changes() {
@@ -307,7 +311,7 @@ impl Worker {
                 break;
             }
             let started = Instant::now();
-            let built = build_once(&self.settings);
+            let built = build_once(&self.settings, &mut session);
             log_build(Some(&changes), &built, started);
             (self.publish)(built);
         }
@@ -336,19 +340,18 @@ impl Worker {
     }
 }
 
-/// One full build, exactly as `brief build` does it (location check, pages, all-or-nothing write),
-/// with the diagnostics printed. A panic in the build is caught and reported as a failed build.
-pub fn build_once(settings: &Settings) -> Built {
+/// One build, with the same checks and output as `brief build` (location check, all-or-nothing
+/// write), reusing what `session` kept from the previous good build; the diagnostics are
+/// printed. A panic in the build is caught and reported as a failed build, and the session
+/// then starts afresh (its caches may be half updated).
+pub fn build_once(settings: &Settings, session: &mut Session) -> Built {
     let options = &settings.options;
-    let out = options.output_dir();
     let base_path = base_path(options);
-    if let Err(d) = output::check_location(&options.root, &out, options.force) {
-        return failed(&[d], base_path);
-    }
-    let result = panic::catch_unwind(AssertUnwindSafe(|| crate::pages(options)));
-    let (pages, diagnostics) = match result {
+    let result = panic::catch_unwind(AssertUnwindSafe(|| session.build(options, settings.strict)));
+    let result = match result {
         Ok(result) => result,
         Err(payload) => {
+            *session = Session::default();
             let why = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -364,23 +367,16 @@ pub fn build_once(settings: &Settings) -> Built {
             };
         }
     };
-    let pages = pages.filter(|_| !settings.strict || diagnostics.is_empty());
-    let Some(pages) = pages else {
-        return failed(&diagnostics, base_path);
-    };
-    print_diagnostics(&diagnostics);
-    match output::write(&out, &pages) {
-        Ok(_) => {
-            let files = pages
-                .into_iter()
-                .map(|p| (p.path, Bytes::from(p.bytes)))
-                .collect();
+    match result {
+        Ok(rebuilt) => {
+            print_diagnostics(&rebuilt.diagnostics);
             Built::Good(SiteFiles {
-                files,
+                files: rebuilt.files,
                 base_path: base_path.unwrap_or_else(|| "/".into()),
+                rendered: rebuilt.rendered,
             })
         }
-        Err(d) => failed(&[d], base_path),
+        Err(diagnostics) => failed(&diagnostics, base_path),
     }
 }
 
@@ -428,7 +424,11 @@ fn log_build(changes: Option<&Changes>, built: &Built, started: Instant) {
         |c| format!("change in {}", c.describe()),
     );
     match built {
-        Built::Good(site) => eprintln!("{what}: built {} files in {took:.2} s", site.files.len()),
+        Built::Good(site) => eprintln!(
+            "{what}: built {} files ({} rendered) in {took:.2} s",
+            site.files.len(),
+            site.rendered
+        ),
         Built::Failed { .. } => eprintln!("{what}: build failed; keeping the last good site"),
     }
 }

@@ -1,0 +1,199 @@
+//! Incremental builds (`serve`, `watch`): after every kind of change, the output folder is
+//! byte for byte what a fresh `brief build` writes, and only what changed was redone.
+
+mod common;
+
+use brief::Options;
+use brief::incremental::{Rebuilt, Session};
+use common::{Fixture, article, tree};
+
+/// A fixture with a session that builds into `site/`, and a check against a fresh full build.
+struct Editing {
+    f: Fixture,
+    session: Session,
+}
+
+impl Editing {
+    fn new() -> Editing {
+        let mut e = Editing {
+            f: Fixture::example(),
+            session: Session::default(),
+        };
+        let first = e.rebuild();
+        assert_eq!(first.reused, 0, "nothing to reuse at first");
+        e
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            root: self.f.root().to_path_buf(),
+            ..Options::default()
+        }
+    }
+
+    /// An incremental build, which must succeed and leave `site/` equal to a full build.
+    fn rebuild(&mut self) -> Rebuilt {
+        let rebuilt = match self.session.build(&self.options(), false) {
+            Ok(r) => r,
+            Err(d) => panic!(
+                "incremental build failed: {}",
+                d.iter().map(|d| d.render()).collect::<Vec<_>>().join("\n")
+            ),
+        };
+        let full = tempfile::tempdir().expect("temp");
+        let options = Options {
+            output: Some(full.path().join("site")),
+            ..self.options()
+        };
+        let outcome = brief::build(&options, false);
+        assert!(outcome.written.is_some(), "{:?}", outcome.diagnostics);
+        let (incremental, fresh) = (self.f.tree("site"), tree(&full.path().join("site")));
+        let differing: Vec<&String> = fresh
+            .keys()
+            .chain(incremental.keys())
+            .filter(|k| fresh.get(*k) != incremental.get(*k))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "site/ differs from a full build in {differing:?}"
+        );
+        let served: std::collections::BTreeMap<String, Vec<u8>> = rebuilt
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_vec()))
+            .collect();
+        let mut on_disk = incremental;
+        on_disk.remove(brief::output::MANIFEST);
+        assert!(served == on_disk, "the files served are the files written");
+        rebuilt
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.f.read(rel);
+        assert!(text.contains(from), "{rel} contains {from:?}");
+        self.f.write(rel, &text.replacen(from, to, 1));
+    }
+}
+
+fn pages(rebuilt: &Rebuilt) -> usize {
+    rebuilt
+        .files
+        .keys()
+        .filter(|p| p.ends_with(".html") || p.ends_with(".xml") || p.ends_with(".json"))
+        .count()
+}
+
+#[test]
+fn a_body_edit_renders_only_the_pages_that_show_the_body() {
+    let mut e = Editing::new();
+    let unchanged = e.rebuild();
+    assert_eq!(unchanged.rendered, 0, "no change, nothing rendered");
+    assert_eq!(unchanged.written.written, 0);
+
+    e.edit(
+        "content/soleimani-profile.md",
+        "\n\n",
+        "\n\nA sentence added while editing.\n\n",
+    );
+    let rebuilt = e.rebuild();
+    // The article itself, and the feed that carries its body.
+    assert!(
+        (1..=2).contains(&rebuilt.rendered),
+        "rendered {} of {}",
+        rebuilt.rendered,
+        pages(&rebuilt)
+    );
+    assert!(rebuilt.written.written <= 2, "{:?}", rebuilt.written);
+}
+
+#[test]
+fn title_source_entity_and_event_edits_match_a_full_build() {
+    let mut e = Editing::new();
+    e.edit(
+        "content/iraq-protests.md",
+        "title: Iraq's protest movement",
+        "title: Iraq's protests",
+    );
+    let retitled = e.rebuild();
+    assert!(retitled.rendered > 2 && retitled.rendered < pages(&retitled));
+
+    e.edit(
+        "content/_sources.yaml",
+        "title: US kills top Iranian military commander",
+        "title: US kills Iran's top military commander",
+    );
+    e.rebuild();
+    let entities = e.f.read("content/_entities.yaml");
+    let role = entities
+        .lines()
+        .find(|l| l.trim_start().starts_with("role:"))
+        .expect("a role");
+    e.edit("content/_entities.yaml", role, "  role: A role edited");
+    e.rebuild();
+    e.edit(
+        "content/baghdad-airport-strike.md",
+        "date: 2020-01-03",
+        "date: 2020-01-04",
+    );
+    e.rebuild();
+}
+
+#[test]
+fn new_and_deleted_articles_match_a_full_build() {
+    let mut e = Editing::new();
+    e.f.write(
+        "content/new/added.md",
+        &article(
+            "An added article",
+            "2020-01-05",
+            "Body of the added article.",
+        ),
+    );
+    let added = e.rebuild();
+    assert!(added.files.contains_key("articles/added/index.html"));
+    std::fs::remove_file(e.f.path("content/new/added.md")).expect("rm");
+    let removed = e.rebuild();
+    assert!(!removed.files.contains_key("articles/added/index.html"));
+    assert!(!e.f.path("site/articles/added").exists());
+    assert_eq!(removed.written.removed, 1);
+}
+
+#[test]
+fn template_static_and_config_edits_match_a_full_build() {
+    let mut e = Editing::new();
+    e.f.write("static/extra.css", "body { color: black }\n");
+    let first = e.rebuild();
+    e.f.write("static/extra.css", "body { color: navy }\n");
+    let static_edit = e.rebuild();
+    assert_eq!(static_edit.rendered, 0, "a static edit renders no page");
+    assert_eq!(static_edit.written.written, 1, "and copies one file");
+
+    e.f.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<p>Lost.</p>{% endblock main %}",
+    );
+    let template_edit = e.rebuild();
+    assert_eq!(
+        template_edit.rendered,
+        pages(&template_edit),
+        "a template edit renders every page"
+    );
+    e.edit("brief.yaml", "title:", "title: Renamed —");
+    let config_edit = e.rebuild();
+    assert_eq!(config_edit.rendered, pages(&config_edit));
+    assert_eq!(first.files.len(), config_edit.files.len());
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_site_and_the_next_good_one_recovers() {
+    let mut e = Editing::new();
+    let before = e.f.tree("site");
+    e.edit("content/iraq-protests.md", "title: Iraq", "title: [Iraq");
+    let failed = e.session.build(&e.options(), false);
+    let errors = failed.expect_err("broken front matter fails");
+    assert!(errors.iter().any(|d| d.is_error()));
+    assert_eq!(before, e.f.tree("site"), "site/ untouched");
+    e.edit("content/iraq-protests.md", "title: [Iraq", "title: Iraq");
+    let recovered = e.rebuild();
+    assert_eq!(recovered.rendered, 0, "back to the last good site's values");
+}
