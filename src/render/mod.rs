@@ -1166,8 +1166,9 @@ pub fn render_each(
                 Input::Template { template, build } => {
                     let mut context = build();
                     context.extend(globals.clone());
-                    tera.render(template, &context)
-                        .map(String::into_bytes)
+                    let mut bytes = Vec::new();
+                    tera.render_to(template, &context, &mut bytes)
+                        .map(|()| bytes)
                         .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
                 }
                 Input::Bytes(make) => Ok(make()),
