@@ -27,12 +27,12 @@ use crate::diag::Diagnostic;
 use crate::incremental::Session;
 
 /// How long notify-debouncer-full holds a path's events before passing them on.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+const DEBOUNCE: Duration = Duration::from_millis(30);
 /// How often the debouncer looks for settled events.
 const TICK: Duration = Duration::from_millis(10);
 /// Quiet time after the last relevant event before a rebuild starts (well above `TICK`, so one
 /// burst spread over several debouncer batches still gives one rebuild).
-const SETTLE: Duration = Duration::from_millis(50);
+const SETTLE: Duration = Duration::from_millis(30);
 /// Longest a rebuild is put off by a stream of events that never settles.
 const MAX_DELAY: Duration = Duration::from_secs(2);
 /// Most diagnostics printed (and shown in the overlay) per build; the rest are counted.
