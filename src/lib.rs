@@ -22,6 +22,7 @@ pub mod suggest;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -140,28 +141,32 @@ pub struct Prepared {
 #[derive(Debug, Default)]
 pub struct Caches {
     /// Parse results by article path, with the fingerprint of the text they came from.
-    articles: std::collections::HashMap<String, (u64, Result<Article, Vec<Diagnostic>>)>,
+    articles: std::collections::HashMap<String, (u64, Parsed)>,
     /// Rendered bodies.
     bodies: model::BodyCache,
 }
 
+/// An article as parsed (shared with the cache of an incremental build), or its problems.
+type Parsed = Result<Arc<Article>, Vec<Diagnostic>>;
+
+fn parse_article(file: SourceFile) -> Parsed {
+    content::article::parse(file).map(Arc::new)
+}
+
 /// Parses the articles, reusing `caches` (and refreshing them) when given.
-fn parse_articles(
-    files: Vec<SourceFile>,
-    caches: Option<&mut Caches>,
-) -> Vec<Result<Article, Vec<Diagnostic>>> {
+fn parse_articles(files: Vec<SourceFile>, caches: Option<&mut Caches>) -> Vec<Parsed> {
     let Some(caches) = caches else {
-        return files.into_par_iter().map(content::article::parse).collect();
+        return files.into_par_iter().map(parse_article).collect();
     };
     let previous = &caches.articles;
-    let parsed: Vec<(String, u64, Result<Article, Vec<Diagnostic>>)> = files
+    let parsed: Vec<(String, u64, Parsed)> = files
         .into_par_iter()
         .map(|file| {
             let key = fingerprint::of(&file.text);
             let path = file.path.clone();
             match previous.get(&path).filter(|(k, _)| *k == key) {
                 Some((_, result)) => (path, key, result.clone()),
-                None => (path, key, content::article::parse(file)),
+                None => (path, key, parse_article(file)),
             }
         })
         .collect();

@@ -16,7 +16,7 @@ use crate::suggest;
 #[derive(Debug)]
 pub struct BuiltArticle {
     /// The article as parsed.
-    pub article: Article,
+    pub article: Arc<Article>,
     /// The rendered body and what it cites and mentions (shared with the body cache).
     pub body: Arc<markdown::Rendered>,
     /// Every source of the article, numbered: body citations first (in order of first use),
@@ -251,7 +251,7 @@ fn lookup_fingerprint(registry: &Registry) -> u64 {
 /// Assembles the site from its parsed articles and registries.
 pub fn assemble(
     config: Config,
-    articles: Vec<Article>,
+    articles: Vec<Arc<Article>>,
     registry: Registry,
 ) -> (Site, Vec<Diagnostic>) {
     assemble_cached(config, articles, registry, None)
@@ -260,7 +260,7 @@ pub fn assemble(
 /// [`assemble`], reusing and refreshing `cache` for the bodies.
 pub fn assemble_cached(
     config: Config,
-    mut articles: Vec<Article>,
+    mut articles: Vec<Arc<Article>>,
     registry: Registry,
     cache: Option<&mut BodyCache>,
 ) -> (Site, Vec<Diagnostic>) {
@@ -422,8 +422,8 @@ pub fn assemble_cached(
     )
 }
 
-fn check_collisions(articles: &[Article], problems: &mut Vec<Diagnostic>) {
-    let mut by_slug: BTreeMap<String, Vec<&Article>> = BTreeMap::new();
+fn check_collisions(articles: &[Arc<Article>], problems: &mut Vec<Diagnostic>) {
+    let mut by_slug: BTreeMap<String, Vec<&Arc<Article>>> = BTreeMap::new();
     for a in articles {
         by_slug.entry(a.slug.to_lowercase()).or_default().push(a);
     }

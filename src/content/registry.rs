@@ -68,7 +68,7 @@ pub fn parse_entities(file: SourceFile) -> (Vec<Entity>, Vec<Diagnostic>) {
 pub fn build(
     sources: Vec<Source>,
     entities: Vec<Entity>,
-    articles: &[Article],
+    articles: &[Arc<Article>],
 ) -> (Registry, Vec<Diagnostic>) {
     let mut registry = Registry::default();
     let mut problems = Vec::new();
