@@ -50,13 +50,27 @@ fn templates_key(inputs: &Inputs, options: &Options) -> u64 {
 }
 
 impl Session {
+    /// Makes the next build read these files again (paths relative to the site root), as
+    /// the watcher reports them changed.
+    pub fn forget<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) {
+        self.caches.forget(paths);
+    }
+
+    /// Makes the next build read every file again (what it parsed and rendered is still
+    /// reused where the files turn out unchanged).
+    pub fn forget_all(&mut self) {
+        self.caches.forget_all();
+    }
+
     /// Builds the site as `brief build` would (same checks, same output folder, all or
     /// nothing), reusing what the previous good build of this session made. On failure the
     /// output folder and the session's last good site are unchanged.
     pub fn build(&mut self, options: &Options, strict: bool) -> Result<Rebuilt, Vec<Diagnostic>> {
         let out = options.output_dir();
         output::check_location(&options.root, &out, options.force).map_err(|d| vec![d])?;
-        let (inputs, mut diagnostics) = crate::load(&options.root);
+        let caches = &self.caches;
+        let (inputs, mut diagnostics) =
+            crate::load_reusing(&options.root, &|path, stamp| caches.knows(path, stamp));
         let key = templates_key(&inputs, options);
         let (prepared, more) = crate::prepare_cached(inputs, options, Some(&mut self.caches));
         diagnostics.extend(more);

@@ -55,13 +55,31 @@ impl Options {
     }
 }
 
+/// An article file as loaded.
+#[derive(Debug)]
+pub enum ArticleFile {
+    /// Read from disk.
+    Read(SourceFile),
+    /// Not read: an incremental build knows it unchanged since it last read it (path).
+    Unchanged(String),
+}
+
+/// What identifies a version of a file without reading it: size and modification time.
+pub type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    (meta.len(), meta.modified().ok())
+}
+
 /// Every input file of a site, read from disk.
 #[derive(Debug, Default)]
 pub struct Inputs {
     /// `brief.yaml`.
     pub config: Option<SourceFile>,
     /// Article files, sorted by path.
-    pub articles: Vec<SourceFile>,
+    pub articles: Vec<ArticleFile>,
+    /// The stamp of every article file (read or not), by path.
+    pub stamps: Vec<(String, Stamp)>,
     /// `content/_sources.yaml`.
     pub sources: Option<SourceFile>,
     /// `content/_entities.yaml`.
@@ -72,6 +90,15 @@ pub struct Inputs {
 
 /// Stage 1: reads every input file. Problems with single files are collected, not fatal.
 pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
+    load_reusing(root, &|_, _| false)
+}
+
+/// [`load`], except for the articles `unchanged(path, stamp)` says were not modified since
+/// they were last read: those are not read again.
+pub fn load_reusing(
+    root: &Path,
+    unchanged: &(dyn Fn(&str, &Stamp) -> bool + Sync),
+) -> (Inputs, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut inputs = Inputs {
         theme: Theme::embedded(),
@@ -93,11 +120,28 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     let content = root.join("content");
     let (files, walk_problems) = load::walk(root, &content, |name| name.ends_with(".md"));
     problems.extend(walk_problems);
-    let results: Vec<Result<SourceFile, Diagnostic>> =
-        files.par_iter().map(|p| load::read_text(root, p)).collect();
-    for r in results {
+    // Per file: its path and stamp (when it could be read at all), and the file or the problem.
+    type Loaded = (Option<(String, Stamp)>, Result<ArticleFile, Diagnostic>);
+    let results: Vec<Loaded> = files
+        .par_iter()
+        .map(|p| {
+            let seen = std::fs::metadata(p)
+                .ok()
+                .map(|meta| (load::rel_path(root, p), stamp(&meta)));
+            match &seen {
+                Some((rel, stamp)) if unchanged(rel, stamp) => {
+                    (seen.clone(), Ok(ArticleFile::Unchanged(rel.clone())))
+                }
+                _ => (seen, load::read_text(root, p).map(ArticleFile::Read)),
+            }
+        })
+        .collect();
+    for (seen, r) in results {
         match r {
-            Ok(file) => inputs.articles.push(file),
+            Ok(file) => {
+                inputs.articles.push(file);
+                inputs.stamps.extend(seen);
+            }
             Err(d) => problems.push(d),
         }
     }
@@ -144,6 +188,29 @@ pub struct Caches {
     articles: std::collections::HashMap<String, (u64, Parsed)>,
     /// Rendered bodies.
     bodies: model::BodyCache,
+    /// The stamp of every article file when it was last read.
+    stamps: std::collections::HashMap<String, Stamp>,
+}
+
+impl Caches {
+    /// Makes the next build read these files (paths relative to the site root) whatever
+    /// their stamps say: a file rewritten within the file system's timestamp granularity
+    /// with the same size keeps its stamp, but the watcher saw it change.
+    pub fn forget<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) {
+        for path in paths {
+            self.stamps.remove(path);
+        }
+    }
+
+    /// Makes the next build read every file.
+    pub fn forget_all(&mut self) {
+        self.stamps.clear();
+    }
+
+    /// Was this article file read and parsed in this state before?
+    pub fn knows(&self, path: &str, stamp: &Stamp) -> bool {
+        self.stamps.get(path) == Some(stamp) && self.articles.contains_key(path)
+    }
 }
 
 /// An article as parsed (shared with the cache of an incremental build), or its problems.
@@ -154,19 +221,38 @@ fn parse_article(file: SourceFile) -> Parsed {
 }
 
 /// Parses the articles, reusing `caches` (and refreshing them) when given.
-fn parse_articles(files: Vec<SourceFile>, caches: Option<&mut Caches>) -> Vec<Parsed> {
+fn parse_articles(files: Vec<ArticleFile>, caches: Option<&mut Caches>) -> Vec<Parsed> {
     let Some(caches) = caches else {
-        return files.into_par_iter().map(parse_article).collect();
+        return files
+            .into_par_iter()
+            .map(|file| match file {
+                ArticleFile::Read(file) => parse_article(file),
+                // Only an incremental build (with caches) leaves files unread.
+                ArticleFile::Unchanged(path) => {
+                    Err(vec![Diagnostic::error("FS-READ", &path, None, "not read")])
+                }
+            })
+            .collect();
     };
     let previous = &caches.articles;
     let parsed: Vec<(String, u64, Parsed)> = files
         .into_par_iter()
-        .map(|file| {
-            let key = fingerprint::of(&file.text);
-            let path = file.path.clone();
-            match previous.get(&path).filter(|(k, _)| *k == key) {
-                Some((_, result)) => (path, key, result.clone()),
-                None => (path, key, parse_article(file)),
+        .map(|file| match file {
+            ArticleFile::Unchanged(path) => match previous.get(&path) {
+                Some((key, result)) => (path, *key, result.clone()),
+                None => (
+                    path.clone(),
+                    0,
+                    Err(vec![Diagnostic::error("FS-READ", &path, None, "not read")]),
+                ),
+            },
+            ArticleFile::Read(file) => {
+                let key = fingerprint::of(&file.text);
+                let path = file.path.clone();
+                match previous.get(&path).filter(|(k, _)| *k == key) {
+                    Some((_, result)) => (path, key, result.clone()),
+                    None => (path, key, parse_article(file)),
+                }
             }
         })
         .collect();
@@ -202,6 +288,9 @@ pub fn prepare_cached(
             None
         }
     };
+    if let Some(caches) = caches.as_deref_mut() {
+        caches.stamps = inputs.stamps.into_iter().collect();
+    }
     let parsed = parse_articles(inputs.articles, caches.as_deref_mut());
     let mut articles = Vec::with_capacity(parsed.len());
     for r in parsed {

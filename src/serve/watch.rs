@@ -311,6 +311,11 @@ impl Worker {
                 break;
             }
             let started = Instant::now();
+            if changes.rewatch {
+                // Events may have been missed: read every file again.
+                session.forget_all();
+            }
+            session.forget(changes.paths.iter().map(String::as_str));
             let built = build_once(&self.settings, &mut session);
             log_build(Some(&changes), &built, started);
             (self.publish)(built);
