@@ -387,8 +387,45 @@ fn citations_are_plain_links_with_their_locator_and_no_card_markup() {
     );
     assert_eq!(mention.value().attr("data-role"), None);
 
-    // The article needs no script at all.
-    assert_eq!(doc.select(&sel("script")).count(), 0);
+    // The only script is the theme's, external and deferred: the page works without it.
+    let scripts: Vec<ElementRef<'_>> = doc.select(&sel("script")).collect();
+    assert_eq!(scripts.len(), 1, "{scripts:?}");
+    assert_eq!(scripts[0].value().attr("src"), Some("/briefings/brief.js"));
+    assert!(scripts[0].value().attr("defer").is_some());
+    assert!(text(scripts[0]).is_empty());
+}
+
+/// The card script reads the reference entry a citation links to; what it reads must be there.
+#[test]
+fn the_card_script_finds_what_it_reads_in_the_reference_list() {
+    let f = fixture();
+    f.build_ok(&[]);
+    let js = f.read("site/brief.js");
+    let doc = page(&f, "site/articles/strike/index.html");
+    let reuters = one(&doc, "section#sources li#ref-2");
+    for (selector, want) in [
+        (".ref-title", "US strike kills Iranian commander"),
+        (".publisher", "Reuters"),
+        (".published time", "3 January 2020"),
+    ] {
+        assert!(
+            js.contains(&format!("\"{selector}\"")),
+            "brief.js reads {selector}"
+        );
+        assert_eq!(one_in(reuters, selector), want, "{selector}");
+    }
+    for name in ["cite-link", "data-locator", "aria-describedby", "tooltip"] {
+        assert!(js.contains(name), "brief.js uses {name}");
+    }
+    // The stylesheet styles the card and leaves it out of print.
+    let css = f.read("site/style.css");
+    assert!(css.contains(".cite-card {"), "the card is styled");
+    let print = &css[css.find("@media print").expect("print rules")..];
+    assert!(print.contains(".cite-card,"), "the card is hidden in print");
+    assert!(
+        !css.contains(".cite:hover .cite-card") && !css.contains(".cite:focus-within .cite-card"),
+        "no CSS-only card rules are left"
+    );
 }
 
 #[test]
