@@ -13,23 +13,24 @@
 //!   touch ids or locators. Sources are numbered in order of first use (body
 //!   order; a footnote's citations count where the footnote is first
 //!   referenced) and each use renders as
-//!   `<sup class="cite"><a class="cite-link" href="#ref-N" id="cite-N-K"
-//!   aria-describedby="cite-N-K-card">N</a><span class="cite-card"
-//!   id="cite-N-K-card" role="tooltip" hidden>…</span></sup>`; several ids in
-//!   one bracket are adjacent sups joined by `<sup class="cite-sep">,</sup>`.
-//!   The card holds `cite-card-title`, `cite-card-meta` ("publisher, date")
-//!   and `cite-card-locator` spans. It carries `hidden`, so without CSS the
-//!   citation is a plain link to the reference list entry `id="ref-N"` that
-//!   the template renders; the theme shows it with
-//!   `.cite:hover .cite-card, .cite:focus-within .cite-card { display: block }`.
+//!   `<sup class="cite"><a class="cite-link" href="#ref-N" id="cite-N-K">N</a></sup>`,
+//!   with `data-locator="…"` (escaped) on the link when the use has a
+//!   locator; several ids in one bracket are adjacent sups joined by
+//!   `<sup class="cite-sep">,</sup>`. The markup carries no card: without
+//!   script the citation is a plain link to the reference list entry
+//!   `id="ref-N"` that the template renders (title, publisher, dates,
+//!   locators, back links), and the theme's `brief.js` shows a card on hover
+//!   and focus filled from that entry (and `data-locator`). Side-note copies
+//!   of a footnote's citations carry no id.
 //!   Inside a link or claim mark (links do not nest) a use is
 //!   `<sup class="cite" id="cite-N-K">N</sup>`, so the reference list's back
 //!   link still resolves. Unknown ids: error `CITE-UNKNOWN`, rendered as
 //!   `<span class="cite-unknown">[@id]</span>`. `[@]`, `[@x` and other
 //!   near-citations stay literal text with a warning `CITE-MALFORMED`.
 //! * **Mentions** `[[id]]`, `[[id|text]]` →
-//!   `<a class="mention" href="{base}entities/{id}/" title="{role}" data-role="{role}">`
-//!   (the entity's name when there is no `|text`). Unknown ids: error
+//!   `<a class="mention" href="{base}entities/{id}/" title="{role}">` (the
+//!   role shows as the native tooltip; the entity's name is the text when
+//!   there is no `|text`). Unknown ids: error
 //!   `ENTITY-UNKNOWN`, rendered as `<span class="mention mention-unknown">`.
 //! * **Claim marks** `[text](claim:id)` →
 //!   `<a class="claim-mark claim-{status}" href="#claim-{id}"><mark>text</mark><span class="claim-status"> ({status})</span></a>`
@@ -84,6 +85,7 @@
 //! makes raw HTML safe, not valid: an author's `<b><p>…` stays misnested.
 //! Trusted: raw HTML passes through unchanged.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -93,14 +95,17 @@ use pulldown_cmark::{
     TagEnd, html,
 };
 
-/// What the renderer needs to know about the rest of the site.
+/// What the renderer needs to know about the rest of the site. Answers
+/// borrow from the lookup: rendering copies only what it writes.
 pub trait Lookup {
-    /// A source by id (article-local first, then the registry: the caller handles that).
-    fn source(&self, id: &str) -> Option<SourceCard>;
+    /// Whether a source id is known (article-local first, then the registry:
+    /// the caller handles that). A citation needs nothing else: its card is
+    /// filled in the browser from the reference list.
+    fn has_source(&self, id: &str) -> bool;
     /// An entity by id.
-    fn entity(&self, id: &str) -> Option<EntityCard>;
+    fn entity(&self, id: &str) -> Option<EntityCard<'_>>;
     /// A claim of the article being rendered.
-    fn claim(&self, id: &str) -> Option<ClaimCard>;
+    fn claim(&self, id: &str) -> Option<ClaimCard<'_>>;
     /// The closest known id, for "did you mean" (may return None).
     fn suggest(&self, kind: RefKind, id: &str) -> Option<String>;
 }
@@ -116,31 +121,20 @@ pub enum RefKind {
     Claim,
 }
 
-/// What a citation's hover card shows.
-#[derive(Debug, Clone)]
-pub struct SourceCard {
-    /// The source's title.
-    pub title: String,
-    /// Who published it.
-    pub publisher: Option<String>,
-    /// Already formatted for readers.
-    pub date: Option<String>,
-}
-
 /// What a mention shows.
-#[derive(Debug, Clone)]
-pub struct EntityCard {
+#[derive(Debug, Clone, Copy)]
+pub struct EntityCard<'l> {
     /// Shown for `[[id]]`.
-    pub name: String,
-    /// Shown on hover (`title`) and in `data-role`.
-    pub role: Option<String>,
+    pub name: &'l str,
+    /// Shown on hover (`title`).
+    pub role: Option<&'l str>,
 }
 
 /// What a claim mark shows.
-#[derive(Debug, Clone)]
-pub struct ClaimCard {
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimCard<'l> {
     /// confirmed | reported | claimed | disputed | denied | unverified
-    pub status: String,
+    pub status: &'l str,
 }
 
 /// Rendering options.
@@ -281,9 +275,13 @@ pub fn render(body: &str, lookup: &dyn Lookup, options: &Options) -> Rendered {
         }
     }
 
-    // Pass 3: emit HTML.
-    let mut events: Vec<Event<'_>> = Vec::new();
-    emit(&main_pieces, Mode::Full, &sh.notes, &mut events);
+    // Pass 3: emit HTML. Events borrow the pieces' text where they can.
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(main_pieces.len() + 8);
+    let cx = EmitCx {
+        notes: &sh.notes,
+        citations: &sh.citations,
+    };
+    emit(&main_pieces, Mode::Full, &cx, &mut events);
     if !sh.notes.order.is_empty() {
         events.push(Event::Html(
             "<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n".into(),
@@ -296,7 +294,7 @@ pub fn render(body: &str, lookup: &dyn Lookup, options: &Options) -> Rendered {
                 format!("<li id=\"fn-{}\">\n", def.html_id).into(),
             ));
             if let Some(pieces) = &def.pieces {
-                emit(pieces, Mode::Full, &sh.notes, &mut events);
+                emit(pieces, Mode::Full, &cx, &mut events);
             }
             let mut back = String::new();
             for k in 1..=def.refs {
@@ -398,7 +396,8 @@ struct Shared<'a, 'r> {
     options: &'r Options<'r>,
     sanitizer: Option<ammonia::Builder<'static>>,
     citations: Vec<Citation>,
-    cite_index: HashMap<String, usize>,
+    /// Citation index by source id (ids borrowed from the body).
+    cite_index: HashMap<&'a str, usize>,
     mentions: Vec<String>,
     mention_set: HashSet<String>,
     claims: Vec<String>,
@@ -462,13 +461,13 @@ struct Def<'a> {
 enum Piece<'a> {
     Ev(Event<'a>),
     /// Id-free phrasing markup, emitted verbatim in every mode.
-    Inline(String),
+    Inline(Cow<'static, str>),
     /// Sanitised or trusted block HTML; left out of side notes.
     Block(String),
+    /// The `k`th use of `citations[cite]` (its locator is in that use).
     Cite {
-        number: usize,
+        cite: usize,
         k: usize,
-        card: String,
         linked: bool,
     },
     FnRef {
@@ -488,7 +487,10 @@ enum Mode {
 enum LinkAction {
     EndLink,
     EndImage,
-    Close { html: String, anchor: bool },
+    Close {
+        html: Cow<'static, str>,
+        anchor: bool,
+    },
     Nothing,
 }
 
@@ -626,8 +628,7 @@ fn parse<'s>(
     // destination is empty so that it uses none of the parser's expansion budget.
     let callback = |link: BrokenLink<'_>| {
         let raw = body.get(link.span)?;
-        parse_cite_span(raw)?;
-        Some((CowStr::Borrowed(""), CowStr::Borrowed("")))
+        is_cite_span(raw).then_some((CowStr::Borrowed(""), CowStr::Borrowed("")))
     };
     Parser::new_with_broken_link_callback(src, cmark, Some(callback)).into_offset_iter()
 }
@@ -748,7 +749,7 @@ fn cite_before(body: &str, recent: [Option<(usize, u8)>; 4], link: usize) -> Opt
     }
     if let (Some((open0, b'[')), Some((close0, b']'))) = (b0, b1)
         && close0 + 1 == open
-        && body.get(open0..link).and_then(parse_cite_span).is_some()
+        && body.get(open0..link).is_some_and(is_cite_span)
     {
         return Some(Inner {
             start: open0,
@@ -757,7 +758,9 @@ fn cite_before(body: &str, recent: [Option<(usize, u8)>; 4], link: usize) -> Opt
             brackets: [open0, close0, open, close],
         });
     }
-    body.get(open..link).and_then(parse_cite_span)?;
+    if !body.get(open..link).is_some_and(is_cite_span) {
+        return None;
+    }
     Some(Inner {
         start: open,
         end: link,
@@ -830,7 +833,7 @@ fn find_inner(body: &str, brackets: &[(usize, u8)], found: &mut Vec<Inner>) {
                 (Some((n, b'[')), Some((d, b']'))) if n == c + 1 => (d + 1, [n, d], 3),
                 _ => (c + 1, [c, c], 1),
             };
-            if body.get(p..end).and_then(parse_cite_span).is_some() {
+            if body.get(p..end).is_some_and(is_cite_span) {
                 found.push(Inner {
                     start: p,
                     end,
@@ -982,7 +985,7 @@ struct InnerState<'a> {
     /// Open tags in the display text.
     depth: usize,
     /// A mention's wrapper: (index of its opening piece, closing markup, is an anchor).
-    wrapper: Option<(usize, String, bool)>,
+    wrapper: Option<(usize, &'static str, bool)>,
 }
 
 fn walk<'a>(
@@ -1111,7 +1114,7 @@ impl<'a> Walker<'a, '_, '_> {
                         state.wrapper = Some((self.out.len().saturating_sub(1), close, anchor));
                     } else {
                         self.push_text(name.unwrap_or_else(|| raw.to_string()).into());
-                        self.out.push(Piece::Inline(close));
+                        self.out.push(Piece::Inline(Cow::Borrowed(close)));
                         if anchor {
                             self.anchor_depth = self.anchor_depth.saturating_sub(1);
                         }
@@ -1140,7 +1143,7 @@ impl<'a> Walker<'a, '_, '_> {
                 // A tag opened in the display text is still open: no wrapper.
                 self.cancel_wrapper();
             } else if let Some((_, close, anchor)) = state.wrapper.take() {
-                self.out.push(Piece::Inline(close));
+                self.out.push(Piece::Inline(Cow::Borrowed(close)));
                 if anchor {
                     self.anchor_depth = self.anchor_depth.saturating_sub(1);
                 }
@@ -1170,7 +1173,7 @@ impl<'a> Walker<'a, '_, '_> {
             return;
         };
         if let Some(piece) = self.out.get_mut(index) {
-            *piece = Piece::Inline(String::new());
+            *piece = Piece::Inline(Cow::Borrowed(""));
         }
         if anchor {
             self.anchor_depth = self.anchor_depth.saturating_sub(1);
@@ -1407,16 +1410,17 @@ impl<'a> Walker<'a, '_, '_> {
     }
 
     fn citation(&mut self, range: Range<usize>) {
-        let raw = self.sh.body.get(range.clone()).unwrap_or("");
+        let body = self.sh.body;
+        let raw = body.get(range.clone()).unwrap_or("");
         let Some(items) = parse_cite_span(raw) else {
             self.push_text(raw.into());
             return;
         };
         if self.image_depth > 0 {
             for item in &items {
-                if self.sh.lookup.source(&item.id).is_none() {
+                if !self.sh.lookup.has_source(item.id) {
                     self.sh
-                        .unknown(range.start + item.at, RefKind::Source, &item.id);
+                        .unknown(range.start + item.at, RefKind::Source, item.id);
                 }
             }
             self.push_text(raw.into());
@@ -1425,48 +1429,41 @@ impl<'a> Walker<'a, '_, '_> {
         let linked = self.anchor_depth == 0;
         for (i, item) in items.into_iter().enumerate() {
             if i > 0 {
-                self.out
-                    .push(Piece::Inline("<sup class=\"cite-sep\">,</sup>".to_string()));
-            }
-            let Some(card) = self.sh.lookup.source(&item.id) else {
-                self.sh
-                    .unknown(range.start + item.at, RefKind::Source, &item.id);
-                self.out.push(Piece::Inline(format!(
-                    "<span class=\"cite-unknown\">[@{}]</span>",
-                    esc(&item.id)
+                self.out.push(Piece::Inline(Cow::Borrowed(
+                    "<sup class=\"cite-sep\">,</sup>",
                 )));
+            }
+            if !self.sh.lookup.has_source(item.id) {
+                self.sh
+                    .unknown(range.start + item.at, RefKind::Source, item.id);
+                let mut html = String::from("<span class=\"cite-unknown\">[@");
+                esc_into(&mut html, item.id);
+                html.push_str("]</span>");
+                self.out.push(Piece::Inline(Cow::Owned(html)));
                 continue;
-            };
+            }
             let sh = &mut *self.sh;
-            let index = match sh.cite_index.get(&item.id) {
-                Some(&index) => index,
-                None => {
-                    let index = sh.citations.len();
-                    sh.citations.push(Citation {
-                        id: item.id.clone(),
-                        number: index + 1,
-                        uses: Vec::new(),
-                    });
-                    sh.cite_index.insert(item.id.clone(), index);
-                    index
-                }
-            };
-            let Some(citation) = sh.citations.get_mut(index) else {
+            let cite = *sh.cite_index.entry(item.id).or_insert_with(|| {
+                let index = sh.citations.len();
+                sh.citations.push(Citation {
+                    id: item.id.to_string(),
+                    number: index + 1,
+                    uses: Vec::new(),
+                });
+                index
+            });
+            let Some(citation) = sh.citations.get_mut(cite) else {
                 continue;
             };
-            let number = citation.number;
             let k = citation.uses.len() + 1;
-            let card = card_html(&card, item.locator.as_deref());
             citation.uses.push(CitationUse {
-                anchor: format!("cite-{number}-{k}"),
-                locator: item.locator,
+                anchor: format!("cite-{}-{k}", citation.number),
+                locator: item
+                    .locator
+                    .map(normalize_locator)
+                    .filter(|l| !l.is_empty()),
             });
-            self.out.push(Piece::Cite {
-                number,
-                k,
-                card,
-                linked,
-            });
+            self.out.push(Piece::Cite { cite, k, linked });
         }
     }
 
@@ -1481,7 +1478,7 @@ impl<'a> Walker<'a, '_, '_> {
         match name {
             Some(name) if !has_pothole => {
                 self.push_text(name.into());
-                self.out.push(Piece::Inline(close));
+                self.out.push(Piece::Inline(Cow::Borrowed(close)));
                 if anchor {
                     self.anchor_depth = self.anchor_depth.saturating_sub(1);
                 }
@@ -1489,7 +1486,7 @@ impl<'a> Walker<'a, '_, '_> {
             }
             // The wiki link's own text follows: the display text, or the id.
             _ => self.links.push(LinkAction::Close {
-                html: close,
+                html: Cow::Borrowed(close),
                 anchor,
             }),
         }
@@ -1498,41 +1495,43 @@ impl<'a> Walker<'a, '_, '_> {
     /// Pushes the opening markup of a mention of `dest` (raw wiki text; `at` is
     /// the offset of its id) and counts an anchor it opens. Returns the closing
     /// markup, whether it is an anchor and the entity's name if it is known.
-    fn open_mention(&mut self, dest: &str, at: usize) -> (String, bool, Option<String>) {
+    fn open_mention(&mut self, dest: &str, at: usize) -> (&'static str, bool, Option<String>) {
         let id = dest.trim();
-        let Some(entity) = self.sh.lookup.entity(id) else {
+        let lookup = self.sh.lookup;
+        let Some(entity) = lookup.entity(id) else {
             self.sh.unknown(at, RefKind::Entity, id);
-            self.out.push(Piece::Inline(
-                "<span class=\"mention mention-unknown\">".to_string(),
-            ));
-            return ("</span>".to_string(), false, None);
+            self.out.push(Piece::Inline(Cow::Borrowed(
+                "<span class=\"mention mention-unknown\">",
+            )));
+            return ("</span>", false, None);
         };
-        if self.sh.mention_set.insert(id.to_string()) {
+        if !self.sh.mention_set.contains(id) {
+            self.sh.mention_set.insert(id.to_string());
             self.sh.mentions.push(id.to_string());
         }
         let linked = self.anchor_depth == 0;
-        let mut open = String::new();
+        let mut open = String::with_capacity(64 + id.len() + entity.role.map_or(0, str::len));
         if linked {
-            let _ = write!(
-                open,
-                "<a class=\"mention\" href=\"{}entities/{}/\"",
-                esc(self.sh.options.base_path),
-                esc(&pct(id))
-            );
+            open.push_str("<a class=\"mention\" href=\"");
+            esc_into(&mut open, self.sh.options.base_path);
+            open.push_str("entities/");
+            pct_into(&mut open, id);
+            open.push_str("/\"");
         } else {
             open.push_str("<span class=\"mention\"");
         }
-        if let Some(role) = &entity.role {
-            let role = esc(role);
-            let _ = write!(open, " title=\"{role}\" data-role=\"{role}\"");
+        if let Some(role) = entity.role {
+            open.push_str(" title=\"");
+            esc_into(&mut open, role);
+            open.push('"');
         }
         open.push('>');
-        let close = if linked { "</a>" } else { "</span>" };
-        self.out.push(Piece::Inline(open));
+        self.out.push(Piece::Inline(Cow::Owned(open)));
         if linked {
             self.anchor_depth += 1;
         }
-        (close.to_string(), linked, Some(entity.name))
+        let close = if linked { "</a>" } else { "</span>" };
+        (close, linked, Some(entity.name.to_string()))
     }
 
     fn link(
@@ -1570,7 +1569,8 @@ impl<'a> Walker<'a, '_, '_> {
     }
 
     fn claim_mark(&mut self, claim: String, range: Range<usize>) {
-        let Some(card) = self.sh.lookup.claim(&claim) else {
+        let lookup = self.sh.lookup;
+        let Some(card) = lookup.claim(&claim) else {
             let raw = self.sh.body.get(range.clone()).unwrap_or("");
             let at = raw
                 .to_ascii_lowercase()
@@ -1580,41 +1580,41 @@ impl<'a> Walker<'a, '_, '_> {
             self.links.push(LinkAction::Nothing);
             return;
         };
-        if self.sh.claim_set.insert(claim.clone()) {
-            self.sh.claims.push(claim.clone());
-        }
-        let class: String = card
-            .status
-            .chars()
-            .filter_map(|c| {
-                let c = c.to_ascii_lowercase();
-                (c.is_ascii_alphanumeric() || c == '-').then_some(c)
-            })
-            .collect();
-        let status = esc(&card.status);
         let linked = self.anchor_depth == 0;
-        let (open, close) = if linked {
-            (
-                format!(
-                    "<a class=\"claim-mark claim-{class}\" href=\"#claim-{}\"><mark>",
-                    esc(&pct(&claim))
-                ),
-                "</a>",
-            )
+        let mut open = String::with_capacity(64 + claim.len());
+        open.push_str(if linked {
+            "<a class=\"claim-mark claim-"
         } else {
-            (
-                format!("<span class=\"claim-mark claim-{class}\"><mark>"),
-                "</span>",
-            )
-        };
-        self.out.push(Piece::Inline(open));
+            "<span class=\"claim-mark claim-"
+        });
+        open.extend(card.status.chars().filter_map(|c| {
+            let c = c.to_ascii_lowercase();
+            (c.is_ascii_alphanumeric() || c == '-').then_some(c)
+        }));
+        if linked {
+            open.push_str("\" href=\"#claim-");
+            pct_into(&mut open, &claim);
+        }
+        open.push_str("\"><mark>");
+        let mut close = String::from("</mark><span class=\"claim-status\"> (");
+        esc_into(&mut close, card.status);
+        close.push_str(if linked {
+            ")</span></a>"
+        } else {
+            ")</span></span>"
+        });
+        self.out.push(Piece::Inline(Cow::Owned(open)));
         if linked {
             self.anchor_depth += 1;
         }
         self.links.push(LinkAction::Close {
-            html: format!("</mark><span class=\"claim-status\"> ({status})</span>{close}"),
+            html: Cow::Owned(close),
             anchor: linked,
         });
+        if !self.sh.claim_set.contains(&claim) {
+            self.sh.claim_set.insert(claim.clone());
+            self.sh.claims.push(claim);
+        }
     }
 
     fn footnote_ref(&mut self, label: &str) {
@@ -1650,7 +1650,19 @@ impl<'a> Walker<'a, '_, '_> {
 // ---------------------------------------------------------------------------
 // Pass 3: pieces to events
 
-fn emit<'a>(pieces: &[Piece<'a>], mode: Mode, notes: &Notes<'a>, out: &mut Vec<Event<'a>>) {
+/// What [`emit`] reads besides the pieces.
+struct EmitCx<'p, 'a> {
+    notes: &'p Notes<'a>,
+    citations: &'p [Citation],
+}
+
+/// Pieces to events. Text and markup are borrowed from the pieces, not copied.
+fn emit<'p, 'a: 'p>(
+    pieces: &'p [Piece<'a>],
+    mode: Mode,
+    cx: &EmitCx<'p, 'a>,
+    out: &mut Vec<Event<'p>>,
+) {
     for piece in pieces {
         match piece {
             Piece::Ev(event) => {
@@ -1662,33 +1674,31 @@ fn emit<'a>(pieces: &[Piece<'a>], mode: Mode, notes: &Notes<'a>, out: &mut Vec<E
                     }
                     continue;
                 }
-                out.push(event.clone());
+                out.push(match event {
+                    Event::Text(text) => Event::Text(CowStr::Borrowed(text)),
+                    Event::Code(code) => Event::Code(CowStr::Borrowed(code)),
+                    Event::InlineHtml(html) => Event::InlineHtml(CowStr::Borrowed(html)),
+                    Event::Html(html) => Event::Html(CowStr::Borrowed(html)),
+                    other => other.clone(),
+                });
             }
-            Piece::Inline(html) => out.push(Event::InlineHtml(html.clone().into())),
+            Piece::Inline(html) => out.push(Event::InlineHtml(CowStr::Borrowed(html))),
             Piece::Block(html) => {
                 if mode == Mode::Full {
-                    out.push(Event::Html(html.clone().into()));
+                    out.push(Event::Html(CowStr::Borrowed(html)));
                 }
             }
-            Piece::Cite {
-                number,
-                k,
-                card,
-                linked,
-            } => {
-                let html = match (mode, linked) {
-                    (Mode::Full, true) => format!(
-                        "<sup class=\"cite\"><a class=\"cite-link\" href=\"#ref-{number}\" id=\"cite-{number}-{k}\" aria-describedby=\"cite-{number}-{k}-card\">{number}</a><span class=\"cite-card\" id=\"cite-{number}-{k}-card\" role=\"tooltip\" hidden>{card}</span></sup>"
-                    ),
-                    (Mode::Side, true) => format!(
-                        "<sup class=\"cite\"><a class=\"cite-link\" href=\"#ref-{number}\">{number}</a><span class=\"cite-card\" role=\"tooltip\" hidden>{card}</span></sup>"
-                    ),
-                    (Mode::Full, false) => {
-                        format!("<sup class=\"cite\" id=\"cite-{number}-{k}\">{number}</sup>")
-                    }
-                    (Mode::Side, false) => format!("<sup class=\"cite\">{number}</sup>"),
+            Piece::Cite { cite, k, linked } => {
+                let Some(citation) = cx.citations.get(*cite) else {
+                    continue;
                 };
-                out.push(Event::InlineHtml(html.into()));
+                let locator = citation
+                    .uses
+                    .get(k.wrapping_sub(1))
+                    .and_then(|u| u.locator.as_deref());
+                out.push(Event::InlineHtml(
+                    cite_html(citation.number, *k, mode == Mode::Full, *linked, locator).into(),
+                ));
             }
             Piece::FnRef {
                 def,
@@ -1696,12 +1706,13 @@ fn emit<'a>(pieces: &[Piece<'a>], mode: Mode, notes: &Notes<'a>, out: &mut Vec<E
                 linked,
                 sidenote,
             } => {
-                let Some(d) = notes.defs.get(*def) else {
+                let Some(d) = cx.notes.defs.get(*def) else {
                     continue;
                 };
                 let n = d.number;
                 let fid = &d.html_id;
-                let mut html = String::from("<sup class=\"fn-ref\"");
+                let mut html = String::with_capacity(64);
+                html.push_str("<sup class=\"fn-ref\"");
                 if mode == Mode::Full {
                     if *k == 1 {
                         let _ = write!(html, " id=\"fnref-{fid}\"");
@@ -1725,12 +1736,43 @@ fn emit<'a>(pieces: &[Piece<'a>], mode: Mode, notes: &Notes<'a>, out: &mut Vec<E
                         )
                         .into(),
                     ));
-                    emit(inner, Mode::Side, notes, out);
+                    emit(inner, Mode::Side, cx, out);
                     out.push(Event::InlineHtml("</span>".into()));
                 }
             }
         }
     }
+}
+
+/// One use of source `number` (its `k`th): a superscript link to the
+/// reference list, with an id (`with_id`: not in side notes) and the
+/// escaped locator; inside another link (`!linked`) the bare number.
+fn cite_html(
+    number: usize,
+    k: usize,
+    with_id: bool,
+    linked: bool,
+    locator: Option<&str>,
+) -> String {
+    let mut html = String::with_capacity(80 + locator.map_or(0, |l| l.len() + 16));
+    html.push_str("<sup class=\"cite\"");
+    if linked {
+        let _ = write!(html, "><a class=\"cite-link\" href=\"#ref-{number}\"");
+    }
+    if with_id {
+        let _ = write!(html, " id=\"cite-{number}-{k}\"");
+    }
+    if linked {
+        if let Some(locator) = locator {
+            html.push_str(" data-locator=\"");
+            esc_into(&mut html, locator);
+            html.push('"');
+        }
+        let _ = write!(html, ">{number}</a></sup>");
+    } else {
+        let _ = write!(html, ">{number}</sup>");
+    }
+    html
 }
 
 /// In a side note, block structure becomes inline spans (`None`: keep the event).
@@ -1864,40 +1906,14 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
-fn card_html(card: &SourceCard, locator: Option<&str>) -> String {
-    let mut html = format!(
-        "<span class=\"cite-card-title\">{}</span>",
-        esc(&card.title)
-    );
-    let meta: Vec<&str> = [card.publisher.as_deref(), card.date.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.trim().is_empty())
-        .collect();
-    if !meta.is_empty() {
-        let _ = write!(
-            html,
-            " <span class=\"cite-card-meta\">{}</span>",
-            esc(&meta.join(", "))
-        );
-    }
-    if let Some(locator) = locator {
-        let _ = write!(
-            html,
-            " <span class=\"cite-card-locator\">{}</span>",
-            esc(locator)
-        );
-    }
-    html
-}
-
-/// One `@id` of a citation group.
+/// One `@id` of a citation group, borrowed from the span's source text.
 #[derive(Debug, PartialEq, Eq)]
-struct CiteItem {
-    id: String,
+struct CiteItem<'r> {
+    id: &'r str,
     /// Byte offset of the '@' in the span's source text.
     at: usize,
-    locator: Option<String>,
+    /// The raw text after the first comma (see [`normalize_locator`]).
+    locator: Option<&'r str>,
 }
 
 /// Whether the byte at `offset` follows an odd number of backslashes.
@@ -1910,17 +1926,31 @@ fn is_id_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-')
 }
 
-/// Parses the source text of a bracketed span: `[group]`, `[group][]` or
+/// Whether the source text of a bracketed span is a citation (no allocation).
+fn is_cite_span(raw: &str) -> bool {
+    scan_cite_span(raw, &mut |_| {}).is_some()
+}
+
+/// The items of a citation span (see [`scan_cite_span`]).
+fn parse_cite_span(raw: &str) -> Option<Vec<CiteItem<'_>>> {
+    let mut items = Vec::new();
+    scan_cite_span(raw, &mut |item| items.push(item))?;
+    Some(items)
+}
+
+/// Scans the source text of a bracketed span: `[group]`, `[group][]` or
 /// `[group][group]`, where a group is `@id[, locator]` items separated by ';'.
-fn parse_cite_span(raw: &str) -> Option<Vec<CiteItem>> {
+/// Calls `item` for each item; `None` (after maybe some calls) when it is not
+/// a citation.
+fn scan_cite_span<'r>(raw: &'r str, item: &mut dyn FnMut(CiteItem<'r>)) -> Option<()> {
     if !raw.starts_with('[') {
         return None;
     }
     let close = group_end(raw, 1)?;
-    let mut items = parse_group(raw.get(1..close)?, 1)?;
+    scan_group(raw.get(1..close)?, 1, item)?;
     let rest = raw.get(close + 1..)?;
     if rest.is_empty() || rest == "[]" {
-        return Some(items);
+        return Some(());
     }
     if !rest.starts_with('[') {
         return None;
@@ -1930,8 +1960,7 @@ fn parse_cite_span(raw: &str) -> Option<Vec<CiteItem>> {
     if close2 + 1 != raw.len() {
         return None;
     }
-    items.extend(parse_group(raw.get(start..close2)?, start)?);
-    Some(items)
+    scan_group(raw.get(start..close2)?, start, item)
 }
 
 /// Index of the ']' closing a group whose content starts at `from`.
@@ -1949,8 +1978,7 @@ fn group_end(raw: &str, from: usize) -> Option<usize> {
     None
 }
 
-fn parse_group(content: &str, base: usize) -> Option<Vec<CiteItem>> {
-    let mut items = Vec::new();
+fn scan_group<'r>(content: &'r str, base: usize, item: &mut dyn FnMut(CiteItem<'r>)) -> Option<()> {
     let mut start = 0;
     for part in content.split(';') {
         let part_start = start;
@@ -1972,16 +2000,15 @@ fn parse_group(content: &str, base: usize) -> Option<Vec<CiteItem>> {
         let locator = if tail.trim().is_empty() {
             None
         } else {
-            let loc = normalize_locator(tail.strip_prefix(',')?);
-            (!loc.is_empty()).then_some(loc)
+            Some(tail.strip_prefix(',')?)
         };
-        items.push(CiteItem {
-            id: id.to_string(),
+        item(CiteItem {
+            id,
             at: base + part_start + lead,
             locator,
         });
     }
-    Some(items)
+    Some(())
 }
 
 /// Collapses whitespace (and block-quote markers after line breaks) to single
@@ -2135,22 +2162,33 @@ fn collapse_ws(s: &str) -> String {
 /// Escapes text for HTML content and quoted attribute values (also used by the dev server's overlay).
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    esc_into(&mut out, s);
     out
 }
 
-/// Percent-encodes everything but unreserved URL characters (one path segment or fragment).
-fn pct(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// [`esc`] appending to `out`; runs without special characters are copied whole.
+fn esc_into(out: &mut String, s: &str) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices fall on char boundaries.
+        out.push_str(s.get(from..i).unwrap_or(""));
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(s.get(from..).unwrap_or(""));
+}
+
+/// Percent-encodes everything but unreserved URL characters (one path
+/// segment or fragment), appending to `out`. The result needs no HTML escaping.
+fn pct_into(out: &mut String, s: &str) {
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
@@ -2158,7 +2196,6 @@ fn pct(s: &str) -> String {
             let _ = write!(out, "%{b:02X}");
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -2170,47 +2207,28 @@ mod tests {
     const SOURCES: &[&str] = &["a", "b", "c", "smith2021", "ap--1227", "dod:statement.v2"];
 
     impl Lookup for TestLookup {
-        fn source(&self, id: &str) -> Option<SourceCard> {
-            match id {
-                "a" => Some(SourceCard {
-                    title: "Statement by the Department of Defense".into(),
-                    publisher: Some("US Department of Defense".into()),
-                    date: Some("2 January 2020".into()),
-                }),
-                "b" => Some(SourceCard {
-                    title: "Wire <report> & \"more\"".into(),
-                    publisher: Some("Reuters".into()),
-                    date: None,
-                }),
-                _ if SOURCES.contains(&id) => Some(SourceCard {
-                    title: format!("Source {id}"),
-                    publisher: None,
-                    date: None,
-                }),
-                _ => None,
-            }
+        fn has_source(&self, id: &str) -> bool {
+            SOURCES.contains(&id)
         }
-        fn entity(&self, id: &str) -> Option<EntityCard> {
+        fn entity(&self, id: &str) -> Option<EntityCard<'_>> {
             match id {
                 "soleimani" => Some(EntityCard {
-                    name: "Qassem Soleimani".into(),
-                    role: Some("Commander of the \"Quds Force\"".into()),
+                    name: "Qassem Soleimani",
+                    role: Some("Commander of the \"Quds Force\""),
                 }),
                 "quds-force" => Some(EntityCard {
-                    name: "Quds Force".into(),
+                    name: "Quds Force",
                     role: None,
                 }),
                 _ => None,
             }
         }
-        fn claim(&self, id: &str) -> Option<ClaimCard> {
+        fn claim(&self, id: &str) -> Option<ClaimCard<'_>> {
             match id {
                 "strike-ordered" => Some(ClaimCard {
-                    status: "confirmed".into(),
+                    status: "confirmed",
                 }),
-                "toll" => Some(ClaimCard {
-                    status: "disputed".into(),
-                }),
+                "toll" => Some(ClaimCard { status: "disputed" }),
                 _ => None,
             }
         }
@@ -2365,14 +2383,16 @@ mod tests {
         assert_eq!(out.html.matches("href=\"#ref-1\"").count(), 2);
         assert_eq!(out.html.matches("href=\"#ref-2\"").count(), 1);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
-        // Escaped card text.
-        assert!(
-            out.html
-                .contains("Wire &lt;report&gt; &amp; &quot;more&quot;")
+        // A plain link to the reference list: no card, no tooltip wiring.
+        assert_eq!(
+            out.html,
+            "<p>One <sup class=\"cite\"><a class=\"cite-link\" href=\"#ref-1\" id=\"cite-1-1\">1</a></sup> \
+             two <sup class=\"cite\"><a class=\"cite-link\" href=\"#ref-2\" id=\"cite-2-1\">2</a></sup> \
+             three <sup class=\"cite\"><a class=\"cite-link\" href=\"#ref-1\" id=\"cite-1-2\">1</a></sup>.</p>\n"
         );
-        assert!(out.html.contains(
-            "<span class=\"cite-card-meta\">US Department of Defense, 2 January 2020</span>"
-        ));
+        for absent in ["cite-card", "tooltip", "aria-describedby", "hidden"] {
+            assert!(!out.html.contains(absent), "{absent}: {}", out.html);
+        }
     }
 
     #[test]
@@ -2432,11 +2452,45 @@ mod tests {
             out.html
                 .contains("</sup><sup class=\"cite-sep\">,</sup><sup class=\"cite\">")
         );
-        let out = r("x [@a, para. 4]");
+        let out = r("x [@a, para. 4] [@a]");
+        assert!(out.html.contains(
+            "<a class=\"cite-link\" href=\"#ref-1\" id=\"cite-1-1\" data-locator=\"para. 4\">1</a>"
+        ), "{}", out.html);
+        // Only the use with a locator carries one.
         assert!(
             out.html
-                .contains("<span class=\"cite-card-locator\">para. 4</span>")
+                .contains("<a class=\"cite-link\" href=\"#ref-1\" id=\"cite-1-2\">1</a>"),
+            "{}",
+            out.html
         );
+        assert_eq!(out.html.matches("data-locator").count(), 1);
+    }
+
+    #[test]
+    fn locators_are_escaped_in_data_locator() {
+        let body = "x [@a, p. 3\" onmouseover=\"alert(1)\" <b>x</b> & 'q'] y";
+        let out = r(body);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        let want = "p. 3\" onmouseover=\"alert(1)\" <b>x</b> & 'q'";
+        assert_eq!(out.citations[0].uses[0].locator.as_deref(), Some(want));
+        assert!(
+            out.html.contains(
+                " data-locator=\"p. 3&quot; onmouseover=&quot;alert(1)&quot; &lt;b&gt;x&lt;/b&gt; &amp; &#39;q&#39;\">1</a>"
+            ),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("<b>"), "{}", out.html);
+        assert!(!out.html.contains(" onmouseover=\""), "{}", out.html);
+        // The same in a side note (no id there).
+        let out = r("x.[^n]\n\n[^n]: See [@a, <i>\"q\"</i>].");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_valid(&out.html);
+        assert!(out.html.contains(
+            "<span class=\"sidenote-p\">See <sup class=\"cite\"><a class=\"cite-link\" href=\"#ref-1\" data-locator=\"&lt;i&gt;&quot;q&quot;&lt;/i&gt;\">1</a></sup>"
+        ), "{}", out.html);
+        assert!(!out.html.contains("<i>"), "{}", out.html);
     }
 
     #[test]
@@ -2536,7 +2590,7 @@ mod tests {
         let out = r("[[soleimani]], [[quds-force|the Force]] and [[ soleimani | him ]].");
         assert_valid(&out.html);
         assert!(out.html.contains(
-            "<a class=\"mention\" href=\"/briefings/entities/soleimani/\" title=\"Commander of the &quot;Quds Force&quot;\" data-role=\"Commander of the &quot;Quds Force&quot;\">Qassem Soleimani</a>"
+            "<a class=\"mention\" href=\"/briefings/entities/soleimani/\" title=\"Commander of the &quot;Quds Force&quot;\">Qassem Soleimani</a>"
         ), "{}", out.html);
         assert!(out.html.contains(
             "<a class=\"mention\" href=\"/briefings/entities/quds-force/\">the Force</a>"
@@ -2913,7 +2967,7 @@ mod tests {
         assert_valid(&out.html);
         assert!(
             out.html.contains(
-                "Three <a class=\"claim-mark claim-confirmed\" href=\"#claim-strike-ordered\"><mark><span class=\"mention\" title=\"Commander of the &quot;Quds Force&quot;\" data-role=\"Commander of the &quot;Quds Force&quot;\">Qassem Soleimani</span> ordered it</mark><span class=\"claim-status\"> (confirmed)</span></a> four."
+                "Three <a class=\"claim-mark claim-confirmed\" href=\"#claim-strike-ordered\"><mark><span class=\"mention\" title=\"Commander of the &quot;Quds Force&quot;\">Qassem Soleimani</span> ordered it</mark><span class=\"claim-status\"> (confirmed)</span></a> four."
             ),
             "{}",
             out.html
@@ -2992,7 +3046,7 @@ mod tests {
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_valid(&out.html);
         assert!(out.html.contains(
-            "<a href=\"http://x.org\">see <span class=\"mention\" title=\"Commander of the &quot;Quds Force&quot;\" data-role=\"Commander of the &quot;Quds Force&quot;\"><em>him</em></span> go</a>"
+            "<a href=\"http://x.org\">see <span class=\"mention\" title=\"Commander of the &quot;Quds Force&quot;\"><em>him</em></span> go</a>"
         ), "{}", out.html);
         assert_eq!(
             out.citations[0].uses[0].locator.as_deref(),
@@ -3257,13 +3311,13 @@ mod tests {
         assert_valid(&out.html);
         insta::assert_snapshot!(out.html, @r##"
         <h2 id="what-happened">What happened</h2>
-        <p>A US strike killed <a class="mention" href="/briefings/entities/soleimani/" title="Commander of the &quot;Quds Force&quot;" data-role="Commander of the &quot;Quds Force&quot;">Qassem Soleimani</a> near Baghdad airport <sup class="cite"><a class="cite-link" href="#ref-1" id="cite-1-1" aria-describedby="cite-1-1-card">1</a><span class="cite-card" id="cite-1-1-card" role="tooltip" hidden><span class="cite-card-title">Statement by the Department of Defense</span> <span class="cite-card-meta">US Department of Defense, 2 January 2020</span> <span class="cite-card-locator">para. 4</span></span></sup>. <a class="claim-mark claim-confirmed" href="#claim-strike-ordered"><mark>It was ordered by the President</mark><span class="claim-status"> (confirmed)</span></a> <sup class="cite"><a class="cite-link" href="#ref-1" id="cite-1-2" aria-describedby="cite-1-2-card">1</a><span class="cite-card" id="cite-1-2-card" role="tooltip" hidden><span class="cite-card-title">Statement by the Department of Defense</span> <span class="cite-card-meta">US Department of Defense, 2 January 2020</span></span></sup><sup class="cite-sep">,</sup><sup class="cite"><a class="cite-link" href="#ref-2" id="cite-2-1" aria-describedby="cite-2-1-card">2</a><span class="cite-card" id="cite-2-1-card" role="tooltip" hidden><span class="cite-card-title">Wire &lt;report&gt; &amp; &quot;more&quot;</span> <span class="cite-card-meta">Reuters</span></span></sup>.<sup class="fn-ref" id="fnref-time"><a href="#fn-time">1</a></sup><span class="sidenote" role="note"><span class="sidenote-number">1</span> <span class="sidenote-p">Local time, 3 January <sup class="cite"><a class="cite-link" href="#ref-2">2</a><span class="cite-card" role="tooltip" hidden><span class="cite-card-title">Wire &lt;report&gt; &amp; &quot;more&quot;</span> <span class="cite-card-meta">Reuters</span></span></sup>.</span> </span></p>
+        <p>A US strike killed <a class="mention" href="/briefings/entities/soleimani/" title="Commander of the &quot;Quds Force&quot;">Qassem Soleimani</a> near Baghdad airport <sup class="cite"><a class="cite-link" href="#ref-1" id="cite-1-1" data-locator="para. 4">1</a></sup>. <a class="claim-mark claim-confirmed" href="#claim-strike-ordered"><mark>It was ordered by the President</mark><span class="claim-status"> (confirmed)</span></a> <sup class="cite"><a class="cite-link" href="#ref-1" id="cite-1-2">1</a></sup><sup class="cite-sep">,</sup><sup class="cite"><a class="cite-link" href="#ref-2" id="cite-2-1">2</a></sup>.<sup class="fn-ref" id="fnref-time"><a href="#fn-time">1</a></sup><span class="sidenote" role="note"><span class="sidenote-number">1</span> <span class="sidenote-p">Local time, 3 January <sup class="cite"><a class="cite-link" href="#ref-2">2</a></sup>.</span> </span></p>
         <h3 id="reactions">Reactions</h3>
         <p>See the <a href="../timeline/" title="Timeline">timeline</a>.</p>
         <section class="footnotes" aria-label="Notes">
         <ol>
         <li id="fn-time">
-        <p>Local time, 3 January <sup class="cite"><a class="cite-link" href="#ref-2" id="cite-2-2" aria-describedby="cite-2-2-card">2</a><span class="cite-card" id="cite-2-2-card" role="tooltip" hidden><span class="cite-card-title">Wire &lt;report&gt; &amp; &quot;more&quot;</span> <span class="cite-card-meta">Reuters</span></span></sup>.</p>
+        <p>Local time, 3 January <sup class="cite"><a class="cite-link" href="#ref-2" id="cite-2-2">2</a></sup>.</p>
         <a href="#fnref-time" class="fn-back" aria-label="Back to text">↩</a>
         </li>
         </ol>

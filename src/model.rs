@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::content::registry::Registry;
 use crate::content::{Article, Date, Entity, IdRef, Source};
 use crate::diag::Diagnostic;
-use crate::markdown::{self, ClaimCard, EntityCard, Lookup, RefKind, SourceCard};
+use crate::markdown::{self, ClaimCard, EntityCard, Lookup, RefKind};
 use crate::suggest;
 
 /// An article with its rendered body and its place in the site.
@@ -138,28 +138,24 @@ struct ArticleLookup<'a> {
 }
 
 impl Lookup for ArticleLookup<'_> {
-    fn source(&self, id: &str) -> Option<SourceCard> {
-        self.registry.sources.get(id).map(|s| SourceCard {
-            title: s.title.clone(),
-            publisher: s.publisher.clone(),
-            date: s.published.as_ref().map(Date::display),
-        })
+    fn has_source(&self, id: &str) -> bool {
+        self.registry.sources.contains_key(id)
     }
 
-    fn entity(&self, id: &str) -> Option<EntityCard> {
+    fn entity(&self, id: &str) -> Option<EntityCard<'_>> {
         self.registry.entities.get(id).map(|e| EntityCard {
-            name: e.name.clone(),
-            role: e.role.clone(),
+            name: &e.name,
+            role: e.role.as_deref(),
         })
     }
 
-    fn claim(&self, id: &str) -> Option<ClaimCard> {
+    fn claim(&self, id: &str) -> Option<ClaimCard<'_>> {
         self.article
             .claims
             .iter()
             .find(|c| c.id == id)
             .map(|c| ClaimCard {
-                status: c.status.as_str().to_string(),
+                status: c.status.as_str(),
             })
     }
 

@@ -1,4 +1,5 @@
-//! Citations, sources and claims (issue #3): numbered citations with cards and back-links,
+//! Citations, sources and claims (issue #3): numbered citations with back-links (and a card
+//! from the theme's script),
 //! the source pages, the key-claims panel, and the integrity checks on all of them.
 
 mod common;
@@ -192,8 +193,10 @@ fn citations_are_numbered_by_first_use_per_article() {
             .expect("the citation is a link");
         let n = text(a);
         assert_eq!(a.value().attr("href"), Some(format!("#ref-{n}").as_str()));
-        let card = one_in(sup, ".cite-card-title");
-        assert_eq!(Some(&card), titles.get(&n), "citation {n}");
+        assert!(titles.contains_key(&n), "citation {n} has a reference");
+        // The number is all there is: the card is made by the script, from the reference.
+        assert_eq!(sup.children().count(), 1, "{}", sup.html());
+        assert_eq!(a.children().count(), 1, "{}", a.html());
         seen += 1;
     }
     assert_eq!(seen, 7, "six citations plus the side-note copy of one");
@@ -332,83 +335,97 @@ fn the_reference_list_shows_every_known_fact() {
 }
 
 #[test]
-fn the_hover_card_is_in_the_markup_and_the_citation_works_without_js() {
+fn citations_are_plain_links_with_their_locator_and_no_card_markup() {
     let f = fixture();
     f.build_ok(&[]);
     let raw = f.read("site/articles/strike/index.html");
     let doc = Html::parse_document(&raw);
-    let sup = one(&doc, "sup.cite:has(#cite-1-1)");
     let link = one(&doc, "#cite-1-1");
     assert_eq!(link.value().name(), "a");
-    assert_eq!(link.value().attr("href"), Some("#ref-1"));
-    assert!(
-        link.value()
-            .attrs()
-            .all(|(name, _)| !name.starts_with("on")),
-        "no script handlers: {}",
-        link.html()
-    );
-    let card = sup.select(&sel(".cite-card")).next().expect("card");
     assert_eq!(
-        one_in(card, ".cite-card-title"),
-        "Statement by the Department of Defense"
+        link.value().attrs().collect::<BTreeMap<_, _>>(),
+        BTreeMap::from([
+            ("class", "cite-link"),
+            ("href", "#ref-1"),
+            ("id", "cite-1-1")
+        ]),
+        "no locator, no aria-describedby (the script sets it while a card is shown), no handlers"
     );
-    assert_eq!(
-        one_in(card, ".cite-card-meta"),
-        "US Department of Defense, 2 January 2020"
-    );
-    // The card is tied to the link for assistive technology.
-    let card_id = card.value().attr("id").expect("card id");
-    assert_eq!(link.value().attr("aria-describedby"), Some(card_id));
+    assert_eq!(text(link), "1");
 
-    // A locator shows on the card of that use only.
-    let located = one(&doc, "sup.cite:has(#cite-2-2) .cite-card");
-    assert_eq!(one_in(located, ".cite-card-locator"), "para. 4");
-    let plain = one(&doc, "sup.cite:has(#cite-2-1) .cite-card");
-    assert_eq!(plain.select(&sel(".cite-card-locator")).count(), 0);
-
-    // The article needs no script at all.
+    // A locator rides on the link of that use only.
+    let located = one(&doc, "#cite-2-2");
+    assert_eq!(located.value().attr("href"), Some("#ref-2"));
+    assert_eq!(located.value().attr("data-locator"), Some("para. 4"));
+    assert_eq!(one(&doc, "#cite-2-1").value().attr("data-locator"), None);
+    // Also the side-note copy of a footnote's citation, which has no id.
+    let side = one(&doc, ".sidenote a.cite-link");
+    assert_eq!(side.value().attr("id"), None);
+    assert_eq!(side.value().attr("href"), Some("#ref-3"));
+    assert_eq!(side.value().attr("data-locator"), Some("p. 2"));
     assert_eq!(
-        doc.select(&sel("script")).count(),
-        0,
-        "article pages have no script"
+        one(&doc, "#cite-3-2").value().attr("data-locator"),
+        Some("p. 2")
     );
+
+    // No card, tooltip or hidden copy of the reference in the page itself.
+    for absent in [
+        "cite-card",
+        "role=\"tooltip\"",
+        "aria-describedby",
+        "data-role",
+    ] {
+        assert!(!raw.contains(absent), "{absent} in the article page");
+    }
+    assert_eq!(doc.select(&sel(".article-body [hidden]")).count(), 0);
+
+    // The mention shows the entity's role as a native tooltip.
+    let mention = one(&doc, "a.mention");
+    assert_eq!(
+        mention.value().attr("title"),
+        Some("Commander of the Quds Force")
+    );
+    assert_eq!(mention.value().attr("data-role"), None);
+
+    // The only script is the theme's, external and deferred: the page works without it.
+    let scripts: Vec<ElementRef<'_>> = doc.select(&sel("script")).collect();
+    assert_eq!(scripts.len(), 1, "{scripts:?}");
+    assert_eq!(scripts[0].value().attr("src"), Some("/briefings/brief.js"));
+    assert!(scripts[0].value().attr("defer").is_some());
+    assert!(text(scripts[0]).is_empty());
 }
 
-/// The card carries `hidden` (so it stays out of the way without CSS); the stylesheet must
-/// still be able to show it on hover and focus. `[hidden] { display: none !important }`
-/// beats any rule without `!important`, whatever its specificity.
+/// The card script reads the reference entry a citation links to; what it reads must be there.
 #[test]
-fn the_stylesheet_can_show_the_hidden_card() {
+fn the_card_script_finds_what_it_reads_in_the_reference_list() {
     let f = fixture();
     f.build_ok(&[]);
+    let js = f.read("site/brief.js");
     let doc = page(&f, "site/articles/strike/index.html");
-    let card = one(&doc, "sup.cite:has(#cite-1-1) .cite-card");
-    let css = f.read("site/style.css");
-    let squashed: String = css.split_whitespace().collect::<Vec<_>>().join(" ");
-    let hidden_wins = squashed.contains("[hidden] { display: none !important");
-    if card.value().attr("hidden").is_some() && hidden_wins {
-        // Every rule whose selector shows the card on focus.
-        let rules: Vec<&str> = squashed
-            .match_indices(".cite:focus-within .cite-card")
-            .filter_map(|(at, _)| {
-                let rest = &squashed[at..];
-                let open = rest.find('{')?;
-                let close = rest.find('}')?;
-                (open < close).then(|| &rest[open..close])
-            })
-            .collect();
+    let reuters = one(&doc, "section#sources li#ref-2");
+    for (selector, want) in [
+        (".ref-title", "US strike kills Iranian commander"),
+        (".publisher", "Reuters"),
+        (".published time", "3 January 2020"),
+    ] {
         assert!(
-            !rules.is_empty(),
-            "a rule shows the card on hover and focus"
+            js.contains(&format!("\"{selector}\"")),
+            "brief.js reads {selector}"
         );
-        assert!(
-            rules
-                .iter()
-                .any(|body| body.contains("display") && body.contains("!important")),
-            "the card is hidden by `[hidden] {{ display: none !important }}` and the hover/focus rule cannot override it: {rules:?}"
-        );
+        assert_eq!(one_in(reuters, selector), want, "{selector}");
     }
+    for name in ["cite-link", "data-locator", "aria-describedby", "tooltip"] {
+        assert!(js.contains(name), "brief.js uses {name}");
+    }
+    // The stylesheet styles the card and leaves it out of print.
+    let css = f.read("site/style.css");
+    assert!(css.contains(".cite-card {"), "the card is styled");
+    let print = &css[css.find("@media print").expect("print rules")..];
+    assert!(print.contains(".cite-card,"), "the card is hidden in print");
+    assert!(
+        !css.contains(".cite:hover .cite-card") && !css.contains(".cite:focus-within .cite-card"),
+        "no CSS-only card rules are left"
+    );
 }
 
 #[test]
@@ -1055,6 +1072,7 @@ fn an_event_without_a_source_is_a_warning() {
 #[test]
 fn hostile_titles_names_and_publishers_are_escaped_everywhere() {
     let attack = |n: u8| format!("\\\"><script>alert({n})</script><img src=x onerror=alert({n})>'");
+    let raw = |n: u8| format!("\"><script>alert({n})</script><img src=x onerror=alert({n})>'");
     let f = Fixture::new();
     f.write(
         "content/_sources.yaml",
@@ -1075,14 +1093,14 @@ fn hostile_titles_names_and_publishers_are_escaped_everywhere() {
     f.write(
         "content/x.md",
         &format!(
-            "---\ntitle: \"{}\"\ndate: 2020-01-01\ntags: [t]\nentities: [evil-person]\nclaims:\n  - id: c1\n    text: \"{}\"\n    status: claimed\n    sources: [evil]\nevents:\n  - date: 2020-01-01\n    title: \"{}\"\n    sources: [evil]\n    entities: [evil-person]\n---\nCited [@evil]; said by [[evil-person]]; [claimed](claim:c1).\n",
+            "---\ntitle: \"{}\"\ndate: 2020-01-01\ntags: [t]\nentities: [evil-person]\nclaims:\n  - id: c1\n    text: \"{}\"\n    status: claimed\n    sources: [evil]\nevents:\n  - date: 2020-01-01\n    title: \"{}\"\n    sources: [evil]\n    entities: [evil-person]\n---\nCited [@evil, {}]; said by [[evil-person]]; [claimed](claim:c1).\n",
             attack(5),
             attack(6),
-            attack(7)
+            attack(7),
+            raw(8)
         ),
     );
     f.build_ok(&[]);
-    let raw = |n: u8| format!("\"><script>alert({n})</script><img src=x onerror=alert({n})>'");
     let mut pages = 0;
     for (rel, bytes) in f.tree("site") {
         let body = String::from_utf8_lossy(&bytes);
@@ -1121,8 +1139,9 @@ fn hostile_titles_names_and_publishers_are_escaped_everywhere() {
     assert_eq!(text(one(&doc, "h1")), raw(5));
     assert_eq!(text(one(&doc, "li#ref-1 .ref-title")), raw(1));
     assert_eq!(text(one(&doc, "li#ref-1 .publisher")), raw(2));
-    let card = one(&doc, ".cite-card-title");
-    assert_eq!(text(card), raw(1));
+    let cite = one(&doc, "a.cite-link");
+    assert_eq!(cite.value().attr("data-locator"), Some(raw(8).as_str()));
+    assert_eq!(text(cite), "1");
     let mention = one(&doc, "a.mention");
     assert_eq!(text(mention), raw(3));
     assert_eq!(mention.value().attr("title"), Some(raw(4).as_str()));
