@@ -150,6 +150,28 @@ fn read_manifest(out: &Path) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// Does the file hold exactly `bytes`? Read in small pieces: reading whole files of a
+/// large site (a timeline page of 100 MB) one after the other fragmented the heap.
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read as _;
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut buffer = [0u8; 64 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => match rest.split_at_checked(n) {
+                Some((head, tail)) if head == &buffer[..n] => rest = tail,
+                _ => return false,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(TEMP_SUFFIX);
@@ -203,7 +225,7 @@ impl Staging {
         let target = self.out.join(&page.path);
         if fs::symlink_metadata(&target)
             .is_ok_and(|m| m.is_file() && m.len() == page.bytes.len() as u64)
-            && fs::read(&target).is_ok_and(|old| old == page.bytes)
+            && same_content(&target, &page.bytes)
         {
             self.unchanged += 1;
             return;
@@ -340,6 +362,28 @@ fn remove_temp_leftovers(out: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_content_is_compared_piece_by_piece() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("f");
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut changed = big.clone();
+        changed[64 * 1024] ^= 1;
+        let cases: [(&[u8], &[u8], bool); 6] = [
+            (b"", b"", true),
+            (b"abc", b"abc", true),
+            (b"abc", b"abd", false),
+            (b"abc", b"ab", false),
+            (&big, &big, true),
+            (&big, &changed, false),
+        ];
+        for (on_disk, bytes, same) in cases {
+            fs::write(&path, on_disk).expect("write");
+            assert_eq!(same_content(&path, bytes), same, "{} bytes", on_disk.len());
+        }
+        assert!(!same_content(&dir.path().join("missing"), b""));
+    }
 
     #[test]
     fn page_paths_must_stay_inside() {
