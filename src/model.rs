@@ -223,6 +223,10 @@ pub struct BodyCache {
 
 #[derive(Debug)]
 struct CachedBody {
+    /// The article it was rendered from: the parse cache hands out the same `Arc` while the
+    /// file is unchanged, and holding it here keeps a new article from taking its address.
+    article: Arc<Article>,
+    /// The fingerprint of the lookups and options it was rendered with.
     key: u64,
     rendered: Arc<markdown::Rendered>,
     problems: Vec<Diagnostic>,
@@ -335,13 +339,13 @@ pub fn assemble_cached(
         ))
     });
     let previous = cache.as_ref().map(|c| &c.bodies);
+    let key = lookup_key.unwrap_or_default();
     let bodies: Vec<(u64, Arc<markdown::Rendered>, Vec<Diagnostic>)> = articles
         .par_iter()
         .map(|a| {
-            let key = lookup_key.map_or(0, |k| crate::fingerprint::of(&(k, &a.doc.file.text)));
             if let Some(hit) = previous
                 .and_then(|p| p.get(&a.doc.file.path))
-                .filter(|c| lookup_key.is_some() && c.key == key)
+                .filter(|c| c.key == key && Arc::ptr_eq(&c.article, a))
             {
                 return (key, Arc::clone(&hit.rendered), hit.problems.clone());
             }
@@ -372,6 +376,7 @@ pub fn assemble_cached(
             .zip(&bodies)
             .map(|(a, (key, rendered, problems))| {
                 let entry = CachedBody {
+                    article: Arc::clone(a),
                     key: *key,
                     rendered: Arc::clone(rendered),
                     problems: problems.clone(),
@@ -381,25 +386,30 @@ pub fn assemble_cached(
             .collect();
     }
 
-    let mut built: Vec<BuiltArticle> = Vec::with_capacity(articles.len());
-    for (article, (_, body, diags)) in articles.into_iter().zip(bodies) {
+    let mut built: Vec<BuiltArticle> = articles
+        .into_par_iter()
+        .zip(bodies.par_iter())
+        .map(|(article, (_, body, _))| {
+            let references = references(&article, body, &registry);
+            let mut entities = Vec::new();
+            for r in &article.entities {
+                push_unique(&mut entities, &r.id);
+            }
+            for id in &body.mentions {
+                push_unique(&mut entities, id);
+            }
+            entities.retain(|id| registry.entities.contains_key(id));
+            BuiltArticle {
+                article,
+                body: Arc::clone(body),
+                references,
+                entities,
+                events: Vec::new(),
+            }
+        })
+        .collect();
+    for (_, _, diags) in bodies {
         problems.extend(diags);
-        let references = references(&article, &body, &registry);
-        let mut entities = Vec::new();
-        for r in &article.entities {
-            push_unique(&mut entities, &r.id);
-        }
-        for id in &body.mentions {
-            push_unique(&mut entities, id);
-        }
-        entities.retain(|id| registry.entities.contains_key(id));
-        built.push(BuiltArticle {
-            article,
-            body,
-            references,
-            entities,
-            events: Vec::new(),
-        });
     }
 
     let timeline = merge_timeline(&mut built, &registry, &mut problems);
