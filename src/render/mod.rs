@@ -5,6 +5,7 @@ pub mod views;
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -111,8 +112,9 @@ fn template_error(
     }
 }
 
-/// Everything a template may need, built once per build and shared by all pages: the
-/// views that appear on many pages are converted to template values once ([`Part`]).
+/// Everything a template may need, shared by all pages: the views that appear on many
+/// pages are converted to template values once ([`Part`]), when first needed (so that
+/// rendering a few pages builds only what they show).
 pub(crate) struct Shared<'a> {
     site: &'a Site,
     site_view: SiteView<'a>,
@@ -120,27 +122,31 @@ pub(crate) struct Shared<'a> {
     source_at: HashMap<&'a str, usize>,
     entity_at: HashMap<&'a str, usize>,
     /// Per article: `{name, url}`.
-    article_links: Vec<Part>,
+    article_links: Vec<OnceLock<Part>>,
     /// Per article: its entry in lists (front page, topic pages).
-    summaries: Vec<Part>,
+    summaries: Vec<OnceLock<Part>>,
     /// Per source: a link without an article's reference number.
-    source_links: Vec<Part>,
+    source_links: Vec<OnceLock<Part>>,
     /// Per entity.
-    entity_links: Vec<Part>,
+    entity_links: Vec<OnceLock<Part>>,
     /// Per tag.
-    tag_views: Vec<Part>,
+    tag_views: Vec<OnceLock<Part>>,
     /// Per timeline event: its view outside an article.
-    events: Vec<Part>,
-    /// Per article, per claim: its view outside the article (source and entity pages).
-    claims: Vec<Vec<Part>>,
+    events: Vec<OnceLock<Part>>,
+    /// Per article: its claims' views outside the article (source and entity pages).
+    claims: Vec<OnceLock<Vec<Part>>>,
     /// Compute fingerprints (for a later incremental build)?
     track: bool,
+}
+
+fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
+    (0..n).map(|_| OnceLock::new()).collect()
 }
 
 impl<'a> Shared<'a> {
     fn new(site: &'a Site, track: bool) -> Self {
         let config = &site.config;
-        let mut shared = Shared {
+        Shared {
             site,
             site_view: SiteView {
                 title: &config.title,
@@ -163,81 +169,93 @@ impl<'a> Shared<'a> {
                 .collect(),
             source_at: site.source_index(),
             entity_at: site.entity_index(),
-            article_links: Vec::new(),
-            summaries: Vec::new(),
-            source_links: Vec::new(),
-            entity_links: Vec::new(),
-            tag_views: Vec::new(),
-            events: Vec::new(),
-            claims: Vec::new(),
+            article_links: lazy(site.articles.len()),
+            summaries: lazy(site.articles.len()),
+            source_links: lazy(site.sources.len()),
+            entity_links: lazy(site.entities.len()),
+            tag_views: lazy(site.tags.len()),
+            events: lazy(site.timeline.len()),
+            claims: lazy(site.articles.len()),
             track,
-        };
-        // Each layer uses the ones before it.
-        shared.article_links = site
-            .articles
-            .par_iter()
-            .map(|a| {
-                shared.part(&Link {
+        }
+    }
+
+    fn article_link(&self, i: usize) -> Part {
+        self.article_links[i]
+            .get_or_init(|| {
+                let a = &self.site.articles[i];
+                self.part(&Link {
                     name: a.article.title.clone(),
-                    url: shared.article_url(a),
+                    url: self.article_url(a),
                 })
             })
-            .collect();
-        shared.source_links = site
-            .sources
-            .par_iter()
-            .map(|s| shared.part(&shared.source_link_view(&s.source, None)))
-            .collect();
-        shared.entity_links = site
-            .entities
-            .par_iter()
-            .map(|e| shared.part(&shared.entity_link_view(e)))
-            .collect();
-        shared.tag_views = site
-            .tags
-            .iter()
-            .map(|t| shared.part(&shared.tag_view(t)))
-            .collect();
-        shared.summaries = site
+            .clone()
+    }
+
+    fn summary_part(&self, i: usize) -> Part {
+        self.summaries[i]
+            .get_or_init(|| self.part(&self.summary(&self.site.articles[i])))
+            .clone()
+    }
+
+    fn source_link_part(&self, i: usize) -> Part {
+        self.source_links[i]
+            .get_or_init(|| self.part(&self.source_link_view(&self.site.sources[i].source, None)))
+            .clone()
+    }
+
+    fn entity_link_part(&self, i: usize) -> Part {
+        self.entity_links[i]
+            .get_or_init(|| self.part(&self.entity_link_view(&self.site.entities[i])))
+            .clone()
+    }
+
+    fn tag_part(&self, i: usize) -> Part {
+        self.tag_views[i]
+            .get_or_init(|| self.part(&self.tag_view(&self.site.tags[i])))
+            .clone()
+    }
+
+    fn all_tags(&self) -> Vec<Part> {
+        (0..self.site.tags.len())
+            .map(|i| self.tag_part(i))
+            .collect()
+    }
+
+    /// The topics of the articles that report event `i` (for the timeline filter).
+    fn event_tags(&self, i: usize) -> String {
+        let mut tags: Vec<&str> = self.site.timeline[i]
             .articles
-            .par_iter()
-            .map(|a| shared.part(&shared.summary(a)))
-            .collect();
-        let event_tags: Vec<String> = site
-            .timeline
-            .par_iter()
-            .map(|e| {
-                let mut tags: Vec<&str> = e
-                    .articles
+            .iter()
+            .flat_map(|&a| {
+                self.site.articles[a]
+                    .article
+                    .tags
                     .iter()
-                    .flat_map(|&a| {
-                        site.articles[a]
-                            .article
-                            .tags
-                            .iter()
-                            .map(|t| t.slug.as_str())
-                    })
-                    .collect();
-                tags.sort_unstable();
-                tags.dedup();
-                tags.join(" ")
+                    .map(|t| t.slug.as_str())
             })
             .collect();
-        shared.events = event_tags
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, tags)| shared.part(&shared.event_view(i, None, tags)))
-            .collect();
-        shared.claims = (0..site.articles.len())
-            .into_par_iter()
-            .map(|a| {
-                (0..site.articles[a].article.claims.len())
-                    .filter_map(|c| shared.claim_view(a, c, false))
-                    .map(|view| shared.part(&view))
+        tags.sort_unstable();
+        tags.dedup();
+        tags.join(" ")
+    }
+
+    fn event_part(&self, i: usize) -> Part {
+        self.events[i]
+            .get_or_init(|| self.part(&self.event_view(i, None, self.event_tags(i))))
+            .clone()
+    }
+
+    fn claim_part(&self, a: usize, c: usize) -> Option<Part> {
+        self.claims[a]
+            .get_or_init(|| {
+                (0..self.site.articles[a].article.claims.len())
+                    .filter_map(|c| self.claim_view(a, c, false))
+                    .map(|view| self.part(&view))
                     .collect()
             })
-            .collect();
-        shared
+            .get(c)
+            .cloned()
     }
 
     fn part<T: Serialize + Hash + ?Sized>(&self, view: &T) -> Part {
@@ -316,9 +334,7 @@ impl<'a> Shared<'a> {
     }
 
     fn entity_link(&self, id: &str) -> Option<Part> {
-        self.entity_at
-            .get(id)
-            .map(|&i| self.entity_links[i].clone())
+        self.entity_at.get(id).map(|&i| self.entity_link_part(i))
     }
 
     fn source_link_view(&self, s: &crate::content::Source, number: Option<usize>) -> SourceLink {
@@ -341,7 +357,7 @@ impl<'a> Shared<'a> {
             .map(|r| r.number);
         Some(match number {
             Some(_) => self.part(&self.source_link_view(&self.site.sources[index].source, number)),
-            None => self.source_links[index].clone(),
+            None => self.source_link_part(index),
         })
     }
 
@@ -369,11 +385,7 @@ impl<'a> Shared<'a> {
                 .iter()
                 .filter_map(|id| self.entity_link(id))
                 .collect(),
-            articles: e
-                .articles
-                .iter()
-                .map(|&a| self.article_links[a].clone())
-                .collect(),
+            articles: e.articles.iter().map(|&a| self.article_link(a)).collect(),
             entity_ids: e.entities.join(" "),
             tag_slugs,
         }
@@ -398,7 +410,7 @@ impl<'a> Shared<'a> {
                 .iter()
                 .filter_map(|r| self.source_link(&r.id, in_article.then_some(a)))
                 .collect(),
-            article: self.article_links[article_index].clone(),
+            article: self.article_link(article_index),
             url: format!("{}#{anchor}", self.article_url(a)),
             anchor,
         })
@@ -421,7 +433,7 @@ impl<'a> Shared<'a> {
             relayed: entry
                 .relayed
                 .iter()
-                .map(|&i| self.source_links[i].clone())
+                .map(|&i| self.source_link_part(i))
                 .collect(),
             url: self.url(&format!("sources/{}/", s.id)),
             articles: Vec::new(),
@@ -435,18 +447,14 @@ impl<'a> Shared<'a> {
             view.articles = entry
                 .articles
                 .iter()
-                .map(|&a| self.article_links[a].clone())
+                .map(|&a| self.article_link(a))
                 .collect();
             view.claims = entry
                 .claims
                 .iter()
-                .filter_map(|&(a, c)| self.claims[a].get(c).cloned())
+                .filter_map(|&(a, c)| self.claim_part(a, c))
                 .collect();
-            view.events = entry
-                .events
-                .iter()
-                .map(|&e| self.events[e].clone())
-                .collect();
+            view.events = entry.events.iter().map(|&e| self.event_part(e)).collect();
         }
         view
     }
@@ -744,19 +752,19 @@ impl<'a> Shared<'a> {
                         .then_with(|| a.entity.name.cmp(&b.entity.name))
                 });
                 let vars = IndexVars {
-                    lead: self.summaries.first().cloned(),
-                    articles: self.summaries.clone(),
-                    latest_events: self
-                        .events
-                        .iter()
+                    lead: (!site.articles.is_empty()).then(|| self.summary_part(0)),
+                    articles: (0..site.articles.len())
+                        .map(|i| self.summary_part(i))
+                        .collect(),
+                    latest_events: (0..site.timeline.len())
                         .rev()
                         .take(FRONT_PAGE_EVENTS)
-                        .cloned()
+                        .map(|i| self.event_part(i))
                         .collect(),
                     key_entities: key_entities
                         .iter()
                         .take(FRONT_PAGE_ENTITIES)
-                        .map(|&i| self.entity_links[i].clone())
+                        .map(|&i| self.entity_link_part(i))
                         .collect(),
                 };
                 job(
@@ -836,18 +844,14 @@ impl<'a> Shared<'a> {
                     articles: entry
                         .articles
                         .iter()
-                        .map(|&a| self.article_links[a].clone())
+                        .map(|&a| self.article_link(a))
                         .collect(),
                     claims: entry
                         .claims
                         .iter()
-                        .filter_map(|&(a, c)| self.claims[a].get(c).cloned())
+                        .filter_map(|&(a, c)| self.claim_part(a, c))
                         .collect(),
-                    events: entry
-                        .events
-                        .iter()
-                        .map(|&i| self.events[i].clone())
-                        .collect(),
+                    events: entry.events.iter().map(|&i| self.event_part(i)).collect(),
                 };
                 let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
                 job(self.track, path, "entity.html", meta, Vars { entity: view })
@@ -860,7 +864,7 @@ impl<'a> Shared<'a> {
                         label: kind.plural_label(),
                         items: (0..site.entities.len())
                             .filter(|&i| site.entities[i].entity.kind == *kind)
-                            .map(|i| self.entity_links[i].clone())
+                            .map(|i| self.entity_link_part(i))
                             .collect(),
                     })
                     .filter(|g| !g.items.is_empty())
@@ -881,18 +885,14 @@ impl<'a> Shared<'a> {
                 }
                 let t = &site.tags[i];
                 let meta = self.meta(&format!("Topic: {}", t.name), None, &dir, "tags");
-                let articles = t
-                    .articles
-                    .iter()
-                    .map(|&a| self.summaries[a].clone())
-                    .collect();
+                let articles = t.articles.iter().map(|&a| self.summary_part(a)).collect();
                 job(
                     self.track,
                     path,
                     "tag.html",
                     meta,
                     Vars {
-                        tag: self.tag_views[i].clone(),
+                        tag: self.tag_part(i),
                         articles,
                     },
                 )
@@ -908,7 +908,7 @@ impl<'a> Shared<'a> {
                     "tags.html",
                     self.meta("Topics", None, &dir, "tags"),
                     Vars {
-                        tags: self.tag_views.clone(),
+                        tags: self.all_tags(),
                     },
                 )
             }
@@ -1033,7 +1033,7 @@ impl<'a> Shared<'a> {
                 });
             }
             if let Some(month) = group.months.last_mut() {
-                month.events.push(self.events[i].clone());
+                month.events.push(self.event_part(i));
             }
         }
         let mut filter_entities: Vec<usize> = (0..site.entities.len())
@@ -1066,9 +1066,9 @@ impl<'a> Shared<'a> {
                 years,
                 filter_entities: filter_entities
                     .into_iter()
-                    .map(|i| self.entity_links[i].clone())
+                    .map(|i| self.entity_link_part(i))
                     .collect(),
-                filter_tags: self.tag_views.clone(),
+                filter_tags: self.all_tags(),
             },
         )
     }
