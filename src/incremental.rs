@@ -8,17 +8,70 @@ use bytes::Bytes;
 
 use crate::diag::{self, Diagnostic};
 use crate::render::{self, Fingerprints, Output, Page};
-use crate::{Caches, Inputs, Options, fingerprint, output};
+use crate::{ArticleFile, Caches, Inputs, Options, Prepared, Stamp, fingerprint, output};
 
 /// What one build leaves for the next. Start with [`Session::default`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Session {
     caches: Caches,
+    /// The last good build, to apply an edit of one article's body in place.
+    last: Option<Last>,
     /// Fingerprints of the last good build's pages, with the fingerprint of the templates and
     /// configuration they were rendered with: after a change there, every page is rendered.
     rendered: Option<(u64, Fingerprints)>,
     /// The files of the last good build, by path in the output folder.
     files: HashMap<String, Bytes>,
+}
+
+/// The last good build of a session.
+struct Last {
+    prepared: Prepared,
+    /// Fingerprint of every input but the article files (and of the options).
+    others: u64,
+    /// The article files, in load order, with their stamps when it read them.
+    articles: Vec<(String, Stamp)>,
+    /// Index in the site of each article file (drafts left out are absent).
+    article_at: HashMap<String, usize>,
+    /// The warnings it printed (an edit applied in place changes none).
+    warnings: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("files", &self.files.len())
+            .field("last", &self.last.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every input but the article files, and the options: what an edit in place requires unchanged.
+fn others_key(inputs: &Inputs, options: &Options, strict: bool) -> u64 {
+    fn text(f: &Option<crate::content::SourceFile>) -> Option<&str> {
+        f.as_ref().map(|f| f.text.as_str())
+    }
+    let templates: Vec<(&str, &str)> = inputs
+        .theme
+        .templates
+        .iter()
+        .map(|t| (t.name.as_str(), t.text.as_str()))
+        .collect();
+    let statics: Vec<(&str, &[u8])> = inputs
+        .theme
+        .statics
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    fingerprint::of(&(
+        text(&inputs.config),
+        text(&inputs.sources),
+        text(&inputs.entities),
+        templates,
+        statics,
+        options.drafts,
+        &options.base_url,
+        strict,
+    ))
 }
 
 /// A good incremental build.
@@ -32,6 +85,9 @@ pub struct Rebuilt {
     pub rendered: usize,
     /// Pages reused from the previous build.
     pub reused: usize,
+    /// The edit of one article's body was applied in place: nothing else was parsed,
+    /// assembled or rendered.
+    pub in_place: bool,
     /// What was written to the output folder.
     pub written: output::WriteReport,
 }
@@ -71,6 +127,13 @@ impl Session {
         let caches = &self.caches;
         let (inputs, mut diagnostics) =
             crate::load_reusing(&options.root, &|path, stamp| caches.knows(path, stamp));
+        if diagnostics.is_empty()
+            && let Some(rebuilt) = self.edit_in_place(&inputs, options, strict, &out)
+        {
+            return rebuilt;
+        }
+        let others = others_key(&inputs, options, strict);
+        let articles = inputs.stamps.clone();
         let key = templates_key(&inputs, options);
         let (prepared, more) = crate::prepare_cached(inputs, options, Some(&mut self.caches));
         diagnostics.extend(more);
@@ -136,12 +199,126 @@ impl Session {
         self.files = files;
         self.rendered = Some((key, report.fingerprints));
         diag::sort(&mut diagnostics);
+        let article_at = p
+            .site
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.article.doc.file.path.clone(), i))
+            .collect();
+        self.last = Some(Last {
+            prepared: p,
+            others,
+            articles,
+            article_at,
+            warnings: diagnostics.clone(),
+        });
         Ok(Rebuilt {
             files: self.files.clone(),
             diagnostics,
             rendered: report.rendered,
             reused,
+            in_place: false,
             written,
         })
+    }
+
+    /// The most common edit, typing in an article's text, done in place: when one article
+    /// file changed, its front matter is byte for byte the same, and its new body cites,
+    /// mentions and marks what the old one did, only its page and the feed are rendered;
+    /// nothing else is parsed, assembled or rendered. `None`: not such an edit (or a
+    /// problem), so the caller builds as usual.
+    fn edit_in_place(
+        &mut self,
+        inputs: &Inputs,
+        options: &Options,
+        strict: bool,
+        out: &std::path::Path,
+    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        let last = self.last.as_mut()?;
+        let mut read = inputs.articles.iter().filter_map(|a| match a {
+            ArticleFile::Read(file) => Some(file),
+            ArticleFile::Unchanged(_) => None,
+        });
+        let (file, None) = (read.next()?, read.next()) else {
+            return None;
+        };
+        // Every other input is as the last good build read it: a file that changed since,
+        // even if a failed build has read it meanwhile, makes this a full build.
+        let same_files = inputs.stamps.len() == last.articles.len()
+            && inputs
+                .stamps
+                .iter()
+                .zip(&last.articles)
+                .all(|(now, then)| now.0 == then.0 && (now.1 == then.1 || now.0 == file.path));
+        if !same_files || last.others != others_key(inputs, options, strict) {
+            return None;
+        }
+        // The last build said nothing about this file (a warning about its body would change).
+        if last.warnings.iter().any(|d| d.path == file.path) {
+            return None;
+        }
+        let index = *last.article_at.get(&file.path)?;
+        let old = &last.prepared.site.articles[index].article;
+        let article = crate::content::article::parse(file.clone()).ok()?;
+        let front =
+            |doc: &crate::content::Doc| doc.file.text.get(..doc.body.start).map(str::to_string);
+        if front(&article.doc)? != front(&old.doc)? {
+            return None;
+        }
+        let article = std::sync::Arc::new(article);
+        let site = &mut last.prepared.site;
+        crate::model::replace_body(site, index, std::sync::Arc::clone(&article))?;
+        let stamp = inputs.stamps.iter().find(|(p, _)| *p == file.path)?.1;
+        self.caches.record(&file.path, stamp, &file.text, article);
+
+        let pages = Mutex::new(Vec::new());
+        let p = &last.prepared;
+        let report = render::render_body_pages(&p.site, &p.theme, &p.tera, index, &|o| {
+            if let (Output::Fresh(page), Ok(mut pages)) = (o, pages.lock()) {
+                pages.push(page);
+            }
+        });
+        if !report.problems.is_empty() {
+            // The site in memory has the new body: it is no longer the last good build.
+            self.last = None;
+            return Some(Err(report.problems));
+        }
+        let result = (|| {
+            let mut staging = output::Staging::open(out).map_err(|d| vec![d])?;
+            let pages = pages.into_inner().unwrap_or_default();
+            for page in &pages {
+                staging.stage(page);
+            }
+            let written = staging.commit_changed().map_err(|d| vec![d])?;
+            Ok((pages, written))
+        })();
+        let (pages, written) = match result {
+            Ok(done) => done,
+            Err(d) => {
+                self.last = None;
+                return Some(Err(d));
+            }
+        };
+        let rendered = pages.len();
+        for page in pages {
+            self.files.insert(page.path, Bytes::from(page.bytes));
+        }
+        if let Some((_, fingerprints)) = &mut self.rendered {
+            fingerprints.extend(report.fingerprints);
+        }
+        let diagnostics = self
+            .last
+            .as_ref()
+            .map(|l| l.warnings.clone())
+            .unwrap_or_default();
+        Some(Ok(Rebuilt {
+            reused: self.files.len() - rendered,
+            files: self.files.clone(),
+            diagnostics,
+            rendered,
+            in_place: true,
+            written,
+        }))
     }
 }

@@ -202,6 +202,15 @@ impl Caches {
         }
     }
 
+    /// Records an article read and parsed outside [`prepare_cached`] (an edit applied in
+    /// place); its rendered body is forgotten, to be rendered by the next full build.
+    pub(crate) fn record(&mut self, path: &str, stamp: Stamp, text: &str, parsed: Arc<Article>) {
+        self.stamps.insert(path.to_string(), stamp);
+        self.articles
+            .insert(path.to_string(), (fingerprint::of(text), Ok(parsed)));
+        self.bodies.forget(path);
+    }
+
     /// Makes the next build read every file.
     pub fn forget_all(&mut self) {
         self.stamps.clear();

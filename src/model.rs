@@ -175,6 +175,96 @@ impl Lookup for ArticleLookup<'_> {
     }
 }
 
+/// The lookups of a body in an assembled site (the registries now live in its entries).
+struct SiteLookup<'a> {
+    site: &'a Site,
+    source_at: HashMap<&'a str, usize>,
+    entity_at: HashMap<&'a str, usize>,
+    article: &'a Article,
+}
+
+impl Lookup for SiteLookup<'_> {
+    fn has_source(&self, id: &str) -> bool {
+        self.source_at.contains_key(id)
+    }
+
+    fn entity(&self, id: &str) -> Option<EntityCard<'_>> {
+        let e = &self.site.entities[*self.entity_at.get(id)?].entity;
+        Some(EntityCard {
+            name: &e.name,
+            role: e.role.as_deref(),
+        })
+    }
+
+    fn claim(&self, id: &str) -> Option<ClaimCard<'_>> {
+        self.article
+            .claims
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| ClaimCard {
+                status: c.status.as_str(),
+            })
+    }
+
+    fn suggest(&self, kind: RefKind, id: &str) -> Option<String> {
+        let found = match kind {
+            RefKind::Source => suggest::closest(id, self.source_at.keys().copied()),
+            RefKind::Entity => suggest::closest(id, self.entity_at.keys().copied()),
+            RefKind::Claim => {
+                suggest::closest(id, self.article.claims.iter().map(|c| c.id.as_str()))
+            }
+        };
+        found.map(str::to_string)
+    }
+}
+
+/// Applies an edit that changed only an article's body (its front matter is byte for byte
+/// the same, and the old body had no problem) to an assembled site. The new body is rendered; when it cites, mentions and marks exactly what the old
+/// one did, and has no problem, the article and its body are
+/// replaced in place and the new body is returned. Nothing else in a site depends on a body
+/// beyond those lists, so the site is then what assembling it anew would give. Otherwise the
+/// site is left as it was and `None` returned (the caller assembles anew).
+pub fn replace_body(
+    site: &mut Site,
+    index: usize,
+    article: Arc<Article>,
+) -> Option<Arc<markdown::Rendered>> {
+    let old = site.articles.get(index)?;
+    let (mut rendered, references) = {
+        let lookup = SiteLookup {
+            site,
+            source_at: site.source_index(),
+            entity_at: site.entity_index(),
+            article: &article,
+        };
+        let options = markdown::Options {
+            base_path: &site.config.base_path,
+            raw_html_trusted: site.config.raw_html == crate::config::RawHtml::Trusted,
+        };
+        let rendered = markdown::render(article.doc.body_text(), &lookup, &options);
+        let references = references(&article, &rendered, &|id| lookup.has_source(id));
+        (rendered, references)
+    };
+    let same_lists = rendered.problems.is_empty()
+        && rendered.mentions == old.body.mentions
+        && rendered.claims == old.body.claims
+        && references.len() == old.references.len()
+        && references
+            .iter()
+            .zip(&old.references)
+            .all(|(new, old)| new.id == old.id && new.number == old.number);
+    if !same_lists {
+        return None;
+    }
+    rendered.html.shrink_to_fit();
+    let body = Arc::new(rendered);
+    let built = &mut site.articles[index];
+    built.article = article;
+    built.body = Arc::clone(&body);
+    built.references = references;
+    Some(body)
+}
+
 fn check_refs<'a, T>(
     refs: impl IntoIterator<Item = &'a IdRef>,
     known: &HashMap<String, T>,
@@ -230,6 +320,13 @@ struct CachedBody {
     key: u64,
     rendered: Arc<markdown::Rendered>,
     problems: Vec<Diagnostic>,
+}
+
+impl BodyCache {
+    /// Drops an article's body: the next build renders it.
+    pub fn forget(&mut self, path: &str) {
+        self.bodies.remove(path);
+    }
 }
 
 /// A fingerprint of everything [`ArticleLookup`] reads from the registries, whatever their order.
@@ -390,7 +487,7 @@ pub fn assemble_cached(
         .into_par_iter()
         .zip(bodies.par_iter())
         .map(|(article, (_, body, _))| {
-            let references = references(&article, body, &registry);
+            let references = references(&article, body, &|id| registry.sources.contains_key(id));
             let mut entities = Vec::new();
             for r in &article.entities {
                 push_unique(&mut entities, &r.id);
@@ -478,7 +575,11 @@ fn check_duplicate_ids(a: &Article, problems: &mut Vec<Diagnostic>) {
     }
 }
 
-fn references(article: &Article, body: &markdown::Rendered, registry: &Registry) -> Vec<Reference> {
+fn references(
+    article: &Article,
+    body: &markdown::Rendered,
+    has_source: &dyn Fn(&str) -> bool,
+) -> Vec<Reference> {
     let mut refs: Vec<Reference> = body
         .citations
         .iter()
@@ -494,7 +595,7 @@ fn references(article: &Article, body: &markdown::Rendered, registry: &Registry)
         .flat_map(|c| &c.sources)
         .chain(article.events.iter().flat_map(|e| &e.sources));
     for r in extra {
-        if registry.sources.contains_key(&r.id) && !refs.iter().any(|x| x.id == r.id) {
+        if has_source(&r.id) && !refs.iter().any(|x| x.id == r.id) {
             let number = refs.len() + 1;
             refs.push(Reference {
                 id: r.id.clone(),

@@ -272,11 +272,42 @@ impl Staging {
     /// no longer produced (only those: nothing brief did not write is deleted) and writes
     /// the manifest.
     pub fn commit(self) -> Result<WriteReport, Diagnostic> {
-        if let Some(d) = self.failure {
+        let mut report = self.rename_staged()?;
+        for stale in self.previous.difference(&self.current) {
+            let path = self.out.join(stale);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+                && fs::remove_file(&path).is_ok()
+            {
+                report.removed += 1;
+                remove_empty_parents(&self.out, &path);
+            }
+        }
+        let mut manifest = String::from(MANIFEST_HEADER);
+        manifest.push('\n');
+        for path in &self.current {
+            manifest.push_str(path);
+            manifest.push('\n');
+        }
+        let manifest_path = self.out.join(MANIFEST);
+        if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
+            fs::write(&manifest_path, manifest).map_err(|e| fail(&self.out, e))?;
+        }
+        Ok(report)
+    }
+
+    /// Renames the staged files into place and leaves every other file, and the manifest,
+    /// as they are: for an incremental build that changed some files of the site and knows
+    /// its list of files is the same.
+    pub fn commit_changed(self) -> Result<WriteReport, Diagnostic> {
+        self.rename_staged()
+    }
+
+    fn rename_staged(&self) -> Result<WriteReport, Diagnostic> {
+        if let Some(d) = &self.failure {
             for (temp, _) in &self.staged {
                 let _ = fs::remove_file(temp);
             }
-            return Err(d);
+            return Err(d.clone());
         }
         let mut report = WriteReport {
             unchanged: self.unchanged,
@@ -299,25 +330,6 @@ impl Staging {
                 return Err(d);
             }
             report.written += 1;
-        }
-        for stale in self.previous.difference(&self.current) {
-            let path = self.out.join(stale);
-            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
-                && fs::remove_file(&path).is_ok()
-            {
-                report.removed += 1;
-                remove_empty_parents(&self.out, &path);
-            }
-        }
-        let mut manifest = String::from(MANIFEST_HEADER);
-        manifest.push('\n');
-        for path in &self.current {
-            manifest.push_str(path);
-            manifest.push('\n');
-        }
-        let manifest_path = self.out.join(MANIFEST);
-        if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
-            fs::write(&manifest_path, manifest).map_err(|e| fail(&self.out, e))?;
         }
         Ok(report)
     }

@@ -96,14 +96,39 @@ fn a_body_edit_renders_only_the_pages_that_show_the_body() {
         "\n\nA sentence added while editing.\n\n",
     );
     let rebuilt = e.rebuild();
-    // The article itself, and the feed that carries its body.
-    assert!(
-        (1..=2).contains(&rebuilt.rendered),
-        "rendered {} of {}",
-        rebuilt.rendered,
-        pages(&rebuilt)
-    );
+    // Applied in place: the article itself, and the feed that carries its body.
+    assert!(rebuilt.in_place);
+    assert_eq!(rebuilt.rendered, 2, "of {}", pages(&rebuilt));
     assert!(rebuilt.written.written <= 2, "{:?}", rebuilt.written);
+
+    // A body that now cites another source changes its source list and that source's
+    // page: a full incremental build.
+    e.edit(
+        "content/soleimani-profile.md",
+        "A sentence added while editing.",
+        "A sentence added while editing [@pmf-official].",
+    );
+    let cited = e.rebuild();
+    assert!(!cited.in_place);
+    assert!(cited.rendered > 2);
+}
+
+#[test]
+fn a_body_edit_is_not_applied_in_place_over_a_broken_file() {
+    let mut e = Editing::new();
+    let before = e.f.tree("site");
+    e.edit("content/iraq-protests.md", "title: Iraq", "title: [Iraq");
+    assert!(e.session.build(&e.options(), false).is_err());
+    // Another article's prose changes; the broken file still breaks the build.
+    e.edit(
+        "content/soleimani-profile.md",
+        "\n\n",
+        "\n\nA sentence added while editing.\n\n",
+    );
+    assert!(e.session.build(&e.options(), false).is_err());
+    assert_eq!(before, e.f.tree("site"), "site/ untouched");
+    e.edit("content/iraq-protests.md", "title: [Iraq", "title: Iraq");
+    e.rebuild();
 }
 
 #[test]
@@ -195,5 +220,5 @@ fn a_broken_edit_keeps_the_last_good_site_and_the_next_good_one_recovers() {
     assert_eq!(before, e.f.tree("site"), "site/ untouched");
     e.edit("content/iraq-protests.md", "title: [Iraq", "title: Iraq");
     let recovered = e.rebuild();
-    assert_eq!(recovered.rendered, 0, "back to the last good site's values");
+    assert_eq!(recovered.written.written, 0, "back to the last good site");
 }

@@ -1143,6 +1143,38 @@ pub fn render_each(
     previous: Option<&Fingerprints>,
     sink: &(dyn Fn(Output) + Sync),
 ) -> RenderReport {
+    let report = render_targets(site, theme, tera, track, previous, targets(site), sink);
+    for file in &theme.statics {
+        sink(Output::Fresh(Page {
+            path: file.path.clone(),
+            bytes: file.bytes.clone(),
+        }));
+    }
+    report
+}
+
+/// Renders the pages that show an article's body (its own page and the feed), with their
+/// fingerprints: after an edit of the body alone, the other pages are the same.
+pub fn render_body_pages(
+    site: &Site,
+    theme: &Theme,
+    tera: &Tera,
+    article: usize,
+    sink: &(dyn Fn(Output) + Sync),
+) -> RenderReport {
+    let targets = vec![Target::Article(article), Target::Feed];
+    render_targets(site, theme, tera, true, None, targets, sink)
+}
+
+fn render_targets(
+    site: &Site,
+    theme: &Theme,
+    tera: &Tera,
+    track: bool,
+    previous: Option<&Fingerprints>,
+    targets: Vec<Target>,
+    sink: &(dyn Fn(Output) + Sync),
+) -> RenderReport {
     let previous = previous.filter(|_| track);
     let shared = Shared::new(site, track);
     let mut globals = Context::new();
@@ -1152,7 +1184,7 @@ pub fn render_each(
     let global_fingerprint = fingerprint(&(&shared.site_view, &shared.statuses));
     // Per page: path, fingerprint, and whether rendering it worked (None: unchanged).
     type Done = (String, u64, Option<Result<(), Diagnostic>>);
-    let results: Vec<Done> = targets(site)
+    let results: Vec<Done> = targets
         .into_par_iter()
         .map(|target| {
             let job = shared.job(target);
@@ -1194,12 +1226,6 @@ pub fn render_each(
                 report.fingerprints.insert(path, fingerprint);
             }
         }
-    }
-    for file in &theme.statics {
-        sink(Output::Fresh(Page {
-            path: file.path.clone(),
-            bytes: file.bytes.clone(),
-        }));
     }
     report
 }
