@@ -285,7 +285,7 @@ impl Session {
             return Some(Err(report.problems));
         }
         let result = (|| {
-            let mut staging = output::Staging::open(out).map_err(|d| vec![d])?;
+            let mut staging = output::Staging::open_for_changes(out);
             let pages = pages.into_inner().unwrap_or_default();
             for page in &pages {
                 staging.stage(page);

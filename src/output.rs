@@ -216,6 +216,21 @@ impl Staging {
         })
     }
 
+    /// Prepares to change a few files of a folder this process wrote a moment ago (an edit
+    /// applied in place): no search for an interrupted build's temporary files, and the
+    /// manifest is kept as it is, so commit with [`Staging::commit_changed`].
+    pub fn open_for_changes(out: &Path) -> Staging {
+        Staging {
+            out: out.to_path_buf(),
+            previous: BTreeSet::new(),
+            current: BTreeSet::new(),
+            staged: Vec::new(),
+            folders: std::collections::HashSet::new(),
+            unchanged: 0,
+            failure: None,
+        }
+    }
+
     /// Stages one file; a file whose bytes are already on disk is left alone.
     pub fn stage(&mut self, page: &Page) {
         self.current.insert(page.path.clone());
