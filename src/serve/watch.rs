@@ -27,12 +27,13 @@ use crate::diag::Diagnostic;
 use crate::incremental::Session;
 
 /// How long notify-debouncer-full holds a path's events before passing them on.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(20);
 /// How often the debouncer looks for settled events.
 const TICK: Duration = Duration::from_millis(10);
-/// Quiet time after the last relevant event before a rebuild starts (well above `TICK`, so one
-/// burst spread over several debouncer batches still gives one rebuild).
-const SETTLE: Duration = Duration::from_millis(30);
+/// Quiet time after the last relevant event before a rebuild starts (above `TICK`, so one
+/// burst spread over consecutive debouncer batches still gives one rebuild; batches already
+/// queued are always taken together).
+const SETTLE: Duration = Duration::from_millis(15);
 /// Longest a rebuild is put off by a stream of events that never settles.
 const MAX_DELAY: Duration = Duration::from_secs(2);
 /// Most diagnostics printed (and shown in the overlay) per build; the rest are counted.
