@@ -51,7 +51,7 @@ pub struct Settings {
 }
 
 /// A site held in memory: the files of one good build, keyed by their path in the output folder.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SiteFiles {
     /// `articles/x/index.html` → bytes.
     pub files: HashMap<String, Bytes>,
@@ -60,6 +60,24 @@ pub struct SiteFiles {
     /// How many of the files this build rendered (the others were reused).
     pub rendered: usize,
 }
+
+/// Two sites are equal when they serve the same bytes at the same paths (however many
+/// files their builds rendered). Files an incremental build reused share their buffer with
+/// the previous site, so comparing a large site costs little.
+impl PartialEq for SiteFiles {
+    fn eq(&self, other: &SiteFiles) -> bool {
+        self.base_path == other.base_path
+            && self.files.len() == other.files.len()
+            && self.files.iter().all(|(path, bytes)| {
+                other.files.get(path).is_some_and(|theirs| {
+                    (theirs.as_ptr() == bytes.as_ptr() && theirs.len() == bytes.len())
+                        || theirs == bytes
+                })
+            })
+    }
+}
+
+impl Eq for SiteFiles {}
 
 /// The result of one build.
 #[derive(Debug, Clone)]
@@ -502,6 +520,36 @@ mod tests {
             &[event(EventKind::Create(CreateKind::Folder), &["/r/static"])],
         );
         assert!(changes.rewatch && changes.kinds.contains(&ChangeKind::Static));
+    }
+
+    #[test]
+    fn sites_are_equal_when_they_serve_the_same_bytes() {
+        let site = |pairs: &[(&str, &str)], rendered| SiteFiles {
+            files: pairs
+                .iter()
+                .map(|(p, b)| (p.to_string(), Bytes::from(b.to_string())))
+                .collect(),
+            base_path: "/".into(),
+            rendered,
+        };
+        let a = site(&[("index.html", "A"), ("x/index.html", "X")], 2);
+        let cases = [
+            (site(&[("index.html", "A"), ("x/index.html", "X")], 0), true),
+            (
+                site(&[("index.html", "A"), ("x/index.html", "Y")], 2),
+                false,
+            ),
+            (site(&[("index.html", "A")], 2), false),
+            (
+                site(&[("index.html", "A"), ("y/index.html", "X")], 2),
+                false,
+            ),
+        ];
+        for (b, equal) in cases {
+            assert_eq!(a == b, equal, "{b:?}");
+        }
+        let shared = a.clone();
+        assert_eq!(a, shared, "shared buffers");
     }
 
     #[test]
