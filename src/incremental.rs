@@ -122,11 +122,38 @@ impl Session {
     /// nothing), reusing what the previous good build of this session made. On failure the
     /// output folder and the session's last good site are unchanged.
     pub fn build(&mut self, options: &Options, strict: bool) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let caches = &self.caches;
+        let loaded = crate::load_reusing(&options.root, &|path, stamp| caches.knows(path, stamp));
+        self.build_from(loaded, options, strict)
+    }
+
+    /// [`Session::build`] after the file watcher reported `changed` (paths relative to the
+    /// site folder) and nothing else: when they are all article files of the last build that
+    /// still exist, only they are read (no walk through `content/`); otherwise they are
+    /// read again whatever their stamps say, and the build walks as usual.
+    pub fn build_after(
+        &mut self,
+        options: &Options,
+        strict: bool,
+        changed: &std::collections::BTreeSet<String>,
+    ) -> Result<Rebuilt, Vec<Diagnostic>> {
+        if let Some(files) = self.caches.known_files(&options.root, changed) {
+            let loaded =
+                crate::load_articles(&options.root, crate::Articles::Known { files, changed });
+            return self.build_from(loaded, options, strict);
+        }
+        self.forget(changed.iter().map(String::as_str));
+        self.build(options, strict)
+    }
+
+    fn build_from(
+        &mut self,
+        (inputs, mut diagnostics): (Inputs, Vec<Diagnostic>),
+        options: &Options,
+        strict: bool,
+    ) -> Result<Rebuilt, Vec<Diagnostic>> {
         let out = options.output_dir();
         output::check_location(&options.root, &out, options.force).map_err(|d| vec![d])?;
-        let caches = &self.caches;
-        let (inputs, mut diagnostics) =
-            crate::load_reusing(&options.root, &|path, stamp| caches.knows(path, stamp));
         if diagnostics.is_empty()
             && let Some(rebuilt) = self.edit_in_place(&inputs, options, strict, &out)
         {
@@ -271,6 +298,10 @@ impl Session {
         crate::model::replace_body(site, index, std::sync::Arc::clone(&article))?;
         let stamp = inputs.stamps.iter().find(|(p, _)| *p == file.path)?.1;
         self.caches.record(&file.path, stamp, &file.text, article);
+        // The site in memory now holds this version of the file.
+        if let Some(entry) = last.articles.iter_mut().find(|(p, _)| *p == file.path) {
+            entry.1 = stamp;
+        }
 
         let pages = Mutex::new(Vec::new());
         let p = &last.prepared;

@@ -93,12 +93,32 @@ pub fn load(root: &Path) -> (Inputs, Vec<Diagnostic>) {
     load_reusing(root, &|_, _| false)
 }
 
+/// Which article files an incremental build reads.
+pub enum Articles<'a> {
+    /// Walk `content/`, and read the files except those `unchanged(path, stamp)` says were
+    /// not modified since they were last read.
+    Walk(&'a (dyn Fn(&str, &Stamp) -> bool + Sync)),
+    /// No walk: the article files of the previous build, in its order and with the stamps
+    /// it read them with, of which only `changed` (reported by the file watcher) are read.
+    Known {
+        /// Paths and stamps.
+        files: &'a [(String, Stamp)],
+        /// Paths relative to the site folder.
+        changed: &'a std::collections::BTreeSet<String>,
+    },
+}
+
 /// [`load`], except for the articles `unchanged(path, stamp)` says were not modified since
 /// they were last read: those are not read again.
 pub fn load_reusing(
     root: &Path,
     unchanged: &(dyn Fn(&str, &Stamp) -> bool + Sync),
 ) -> (Inputs, Vec<Diagnostic>) {
+    load_articles(root, Articles::Walk(unchanged))
+}
+
+/// [`load`], reading the article files `articles` says.
+pub fn load_articles(root: &Path, articles: Articles<'_>) -> (Inputs, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut inputs = Inputs {
         theme: Theme::embedded(),
@@ -117,25 +137,48 @@ pub fn load_reusing(
     inputs.sources = read("content/_sources.yaml");
     inputs.entities = read("content/_entities.yaml");
 
-    let content = root.join("content");
-    let (files, walk_problems) = load::walk(root, &content, |name| name.ends_with(".md"));
-    problems.extend(walk_problems);
     // Per file: its path and stamp (when it could be read at all), and the file or the problem.
     type Loaded = (Option<(String, Stamp)>, Result<ArticleFile, Diagnostic>);
-    let results: Vec<Loaded> = files
-        .par_iter()
-        .map(|p| {
-            let seen = std::fs::metadata(p)
-                .ok()
-                .map(|meta| (load::rel_path(root, p), stamp(&meta)));
-            match &seen {
-                Some((rel, stamp)) if unchanged(rel, stamp) => {
-                    (seen.clone(), Ok(ArticleFile::Unchanged(rel.clone())))
+    let read_article = |p: &Path| -> Loaded {
+        let seen = std::fs::metadata(p)
+            .ok()
+            .map(|meta| (load::rel_path(root, p), stamp(&meta)));
+        (seen, load::read_text(root, p).map(ArticleFile::Read))
+    };
+    let results: Vec<Loaded> = match articles {
+        Articles::Walk(unchanged) => {
+            let content = root.join("content");
+            let (files, walk_problems) = load::walk(root, &content, |name| name.ends_with(".md"));
+            problems.extend(walk_problems);
+            files
+                .par_iter()
+                .map(|p| {
+                    let seen = std::fs::metadata(p)
+                        .ok()
+                        .map(|meta| (load::rel_path(root, p), stamp(&meta)));
+                    match &seen {
+                        Some((rel, stamp)) if unchanged(rel, stamp) => {
+                            (seen.clone(), Ok(ArticleFile::Unchanged(rel.clone())))
+                        }
+                        _ => read_article(p),
+                    }
+                })
+                .collect()
+        }
+        Articles::Known { files, changed } => files
+            .iter()
+            .map(|(rel, stamp)| {
+                if changed.contains(rel) {
+                    read_article(&root.join(rel))
+                } else {
+                    (
+                        Some((rel.clone(), *stamp)),
+                        Ok(ArticleFile::Unchanged(rel.clone())),
+                    )
                 }
-                _ => (seen, load::read_text(root, p).map(ArticleFile::Read)),
-            }
-        })
-        .collect();
+            })
+            .collect(),
+    };
     for (seen, r) in results {
         match r {
             Ok(file) => {
@@ -190,6 +233,8 @@ pub struct Caches {
     bodies: model::BodyCache,
     /// The stamp of every article file when it was last read.
     stamps: std::collections::HashMap<String, Stamp>,
+    /// The article files of the last build, in load order, with those stamps.
+    order: Vec<(String, Stamp)>,
 }
 
 impl Caches {
@@ -206,6 +251,9 @@ impl Caches {
     /// place); its rendered body is forgotten, to be rendered by the next full build.
     pub(crate) fn record(&mut self, path: &str, stamp: Stamp, text: &str, parsed: Arc<Article>) {
         self.stamps.insert(path.to_string(), stamp);
+        if let Some(entry) = self.order.iter_mut().find(|(p, _)| p == path) {
+            entry.1 = stamp;
+        }
         self.articles
             .insert(path.to_string(), (fingerprint::of(text), Ok(parsed)));
         self.bodies.forget(path);
@@ -214,6 +262,22 @@ impl Caches {
     /// Makes the next build read every file.
     pub fn forget_all(&mut self) {
         self.stamps.clear();
+        self.order.clear();
+    }
+
+    /// The article files of the last build, in load order, when every path of `changed`
+    /// is one of them: then a build can read just those (see [`Articles::Known`]).
+    pub fn known_files(
+        &self,
+        root: &Path,
+        changed: &std::collections::BTreeSet<String>,
+    ) -> Option<&[(String, Stamp)]> {
+        let known = !self.order.is_empty()
+            && !changed.is_empty()
+            && changed
+                .iter()
+                .all(|p| self.stamps.contains_key(p) && root.join(p).is_file());
+        known.then_some(self.order.as_slice())
     }
 
     /// Was this article file read and parsed in this state before?
@@ -298,7 +362,8 @@ pub fn prepare_cached(
         }
     };
     if let Some(caches) = caches.as_deref_mut() {
-        caches.stamps = inputs.stamps.into_iter().collect();
+        caches.stamps = inputs.stamps.iter().cloned().collect();
+        caches.order = inputs.stamps;
     }
     let parsed = parse_articles(inputs.articles, caches.as_deref_mut());
     let mut articles = Vec::with_capacity(parsed.len());

@@ -33,7 +33,18 @@ impl Editing {
 
     /// An incremental build, which must succeed and leave `site/` equal to a full build.
     fn rebuild(&mut self) -> Rebuilt {
-        let rebuilt = match self.session.build(&self.options(), false) {
+        self.rebuild_after(&[])
+    }
+
+    /// [`Editing::rebuild`] as the watcher does it, told which paths changed (none: walk).
+    fn rebuild_after(&mut self, changed: &[&str]) -> Rebuilt {
+        let result = if changed.is_empty() {
+            self.session.build(&self.options(), false)
+        } else {
+            let changed = changed.iter().map(|p| p.to_string()).collect();
+            self.session.build_after(&self.options(), false, &changed)
+        };
+        let rebuilt = match result {
             Ok(r) => r,
             Err(d) => panic!(
                 "incremental build failed: {}",
@@ -111,6 +122,47 @@ fn a_body_edit_renders_only_the_pages_that_show_the_body() {
     let cited = e.rebuild();
     assert!(!cited.in_place);
     assert!(cited.rendered > 2);
+}
+
+#[test]
+fn edits_reported_by_the_watcher_read_only_those_files() {
+    let mut e = Editing::new();
+    let profile = "content/soleimani-profile.md";
+    let protests = "content/iraq-protests.md";
+    e.edit(profile, "\n\n", "\n\nA first sentence added.\n\n");
+    assert!(e.rebuild_after(&[profile]).in_place);
+    // Another file next: the first one's new version is part of the site in memory.
+    e.edit(protests, "\n\n", "\n\nA second sentence added.\n\n");
+    assert!(e.rebuild_after(&[protests]).in_place);
+    e.edit(
+        profile,
+        "A first sentence added.",
+        "A first sentence, edited.",
+    );
+    assert!(e.rebuild_after(&[profile]).in_place);
+
+    // A new file is not one of the last build's: the build walks and finds it.
+    e.f.write(
+        "content/added.md",
+        &article("Added", "2020-01-05", "Body of the added article."),
+    );
+    let added = e.rebuild_after(&["content/added.md"]);
+    assert!(added.files.contains_key("articles/added/index.html"));
+    // A front-matter edit is reported like any other, and is not applied in place.
+    e.edit(
+        protests,
+        "title: Iraq's protest movement",
+        "title: Iraq's protests",
+    );
+    let retitled = e.rebuild_after(&[protests]);
+    assert!(!retitled.in_place && retitled.rendered > 2);
+    // A template is not an article: a full incremental build.
+    e.f.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<p>Gone.</p>{% endblock main %}",
+    );
+    let template = e.rebuild_after(&["templates/404.html"]);
+    assert_eq!(template.rendered, pages(&template));
 }
 
 #[test]

@@ -319,7 +319,7 @@ impl Worker {
     fn run(mut self) {
         let mut session = Session::default();
         let started = Instant::now();
-        let built = build_once(&self.settings, &mut session);
+        let built = build_once(&self.settings, &mut session, None);
         log_build(None, &built, started);
         (self.publish)(built);
         while let Some(changes) = self.next_changes() {
@@ -330,12 +330,14 @@ impl Worker {
                 break;
             }
             let started = Instant::now();
-            if changes.rewatch {
+            let changed = if changes.rewatch {
                 // Events may have been missed: read every file again.
                 session.forget_all();
-            }
-            session.forget(changes.paths.iter().map(String::as_str));
-            let built = build_once(&self.settings, &mut session);
+                None
+            } else {
+                Some(&changes.paths)
+            };
+            let built = build_once(&self.settings, &mut session, changed);
             log_build(Some(&changes), &built, started);
             (self.publish)(built);
         }
@@ -368,10 +370,17 @@ impl Worker {
 /// write), reusing what `session` kept from the previous good build; the diagnostics are
 /// printed. A panic in the build is caught and reported as a failed build, and the session
 /// then starts afresh (its caches may be half updated).
-pub fn build_once(settings: &Settings, session: &mut Session) -> Built {
+pub fn build_once(
+    settings: &Settings,
+    session: &mut Session,
+    changed: Option<&BTreeSet<String>>,
+) -> Built {
     let options = &settings.options;
     let base_path = base_path(options);
-    let result = panic::catch_unwind(AssertUnwindSafe(|| session.build(options, settings.strict)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| match changed {
+        Some(changed) => session.build_after(options, settings.strict, changed),
+        None => session.build(options, settings.strict),
+    }));
     let result = match result {
         Ok(result) => result,
         Err(payload) => {
