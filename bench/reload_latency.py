@@ -3,9 +3,10 @@
 
 Starts `brief serve --root CORPUS --port P`, waits for the first build, connects to the
 live-reload WebSocket (`<base path>__brief/reload`, see src/serve/server.rs), then edits one
-article N times and measures, for each save, the time from the end of the write to the
-"reload" message. Prints one line per edit and a last line `median_ms=<value>`, or
-`skip: <reason>` when `brief serve` is not available. The article is restored at the end.
+article N times (appending a paragraph, or with --front-matter changing its title) and
+measures, for each save, the time from the end of the write to the "reload" message. Prints
+one line per edit and a last line `median_ms=<value>`, or `skip: <reason>` when `brief
+serve` is not available. The article is restored at the end.
 
     python3 bench/reload_latency.py --brief target/release/brief --root /tmp/corpus-10k
 """
@@ -146,6 +147,11 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=300, help="seconds to wait for a build")
     ap.add_argument("--log", default=None, help="file for the server's output")
+    ap.add_argument(
+        "--front-matter",
+        action="store_true",
+        help="edit the article's title instead of appending a paragraph to its text",
+    )
     args = ap.parse_args()
 
     help_run = subprocess.run([args.brief, "serve", "--help"], capture_output=True)
@@ -180,7 +186,19 @@ def main():
             # Let earlier events settle, and drop anything already queued.
             while ws.recv_text(0.5) is not None:
                 pass
-            edited = original.rstrip(b"\n") + f"\n\nEdit number {k + 1} of the latency benchmark.\n".encode()
+            if args.front_matter:
+                # A new title: the article, lists, topics, timeline and source pages change.
+                edited = re.sub(
+                    rb"^title: (.*)$",
+                    lambda m: b"title: " + f"Edit {k + 1} ".encode() + m.group(1).lstrip(b'"'),
+                    original,
+                    count=1,
+                    flags=re.M,
+                )
+                if edited.count(b'"') % 2:
+                    edited = edited.replace(b"title: Edit", b'title: "Edit', 1)
+            else:
+                edited = original.rstrip(b"\n") + f"\n\nEdit number {k + 1} of the latency benchmark.\n".encode()
             with open(article, "wb") as f:
                 f.write(edited)
             saved = time.perf_counter()
