@@ -198,7 +198,12 @@ impl Session {
         }
         let outputs = outputs.into_inner().unwrap_or_default();
 
-        let mut staging = output::Staging::open(&out).map_err(|d| vec![d])?;
+        // After this session's first good build, the folder holds no leftovers of ours.
+        let staging = match self.rendered {
+            Some(_) => output::Staging::reopen(&out),
+            None => output::Staging::open(&out),
+        };
+        let mut staging = staging.map_err(|d| vec![d])?;
         let mut files = HashMap::with_capacity(outputs.len());
         let mut reused = 0;
         for o in outputs {

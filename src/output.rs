@@ -205,6 +205,13 @@ impl Staging {
     pub fn open(out: &Path) -> Result<Staging, Diagnostic> {
         fs::create_dir_all(out).map_err(|e| fail(out, e))?;
         remove_temp_leftovers(out);
+        Self::reopen(out)
+    }
+
+    /// [`Staging::open`] for a folder this process itself wrote completely before (a
+    /// session's next build): no search through it for an interrupted build's leftovers.
+    pub fn reopen(out: &Path) -> Result<Staging, Diagnostic> {
+        fs::create_dir_all(out).map_err(|e| fail(out, e))?;
         Ok(Staging {
             out: out.to_path_buf(),
             previous: read_manifest(out),
