@@ -132,18 +132,49 @@ impl Site {
     }
 }
 
-struct ArticleLookup<'a> {
-    registry: &'a Registry,
+/// What a body may look up: every source id, the entities by id, and its article's claims.
+/// Built once per build, from the registries or from an assembled site's entries.
+struct Registers<'a> {
+    sources: std::collections::HashSet<&'a str>,
+    entities: HashMap<&'a str, &'a Entity>,
+}
+
+impl<'a> Registers<'a> {
+    fn of_registry(registry: &'a Registry) -> Self {
+        Registers {
+            sources: registry.sources.keys().map(String::as_str).collect(),
+            entities: registry
+                .entities
+                .iter()
+                .map(|(id, e)| (id.as_str(), e))
+                .collect(),
+        }
+    }
+
+    fn of_site(site: &'a Site) -> Self {
+        Registers {
+            sources: site.sources.iter().map(|s| s.source.id.as_str()).collect(),
+            entities: site
+                .entities
+                .iter()
+                .map(|e| (e.entity.id.as_str(), &e.entity))
+                .collect(),
+        }
+    }
+}
+
+struct BodyLookup<'a> {
+    registers: &'a Registers<'a>,
     article: &'a Article,
 }
 
-impl Lookup for ArticleLookup<'_> {
+impl Lookup for BodyLookup<'_> {
     fn has_source(&self, id: &str) -> bool {
-        self.registry.sources.contains_key(id)
+        self.registers.sources.contains(id)
     }
 
     fn entity(&self, id: &str) -> Option<EntityCard<'_>> {
-        self.registry.entities.get(id).map(|e| EntityCard {
+        self.registers.entities.get(id).map(|e| EntityCard {
             name: &e.name,
             role: e.role.as_deref(),
         })
@@ -161,55 +192,8 @@ impl Lookup for ArticleLookup<'_> {
 
     fn suggest(&self, kind: RefKind, id: &str) -> Option<String> {
         let found = match kind {
-            RefKind::Source => {
-                suggest::closest(id, self.registry.sources.keys().map(String::as_str))
-            }
-            RefKind::Entity => {
-                suggest::closest(id, self.registry.entities.keys().map(String::as_str))
-            }
-            RefKind::Claim => {
-                suggest::closest(id, self.article.claims.iter().map(|c| c.id.as_str()))
-            }
-        };
-        found.map(str::to_string)
-    }
-}
-
-/// The lookups of a body in an assembled site (the registries now live in its entries).
-struct SiteLookup<'a> {
-    site: &'a Site,
-    source_at: HashMap<&'a str, usize>,
-    entity_at: HashMap<&'a str, usize>,
-    article: &'a Article,
-}
-
-impl Lookup for SiteLookup<'_> {
-    fn has_source(&self, id: &str) -> bool {
-        self.source_at.contains_key(id)
-    }
-
-    fn entity(&self, id: &str) -> Option<EntityCard<'_>> {
-        let e = &self.site.entities[*self.entity_at.get(id)?].entity;
-        Some(EntityCard {
-            name: &e.name,
-            role: e.role.as_deref(),
-        })
-    }
-
-    fn claim(&self, id: &str) -> Option<ClaimCard<'_>> {
-        self.article
-            .claims
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| ClaimCard {
-                status: c.status.as_str(),
-            })
-    }
-
-    fn suggest(&self, kind: RefKind, id: &str) -> Option<String> {
-        let found = match kind {
-            RefKind::Source => suggest::closest(id, self.source_at.keys().copied()),
-            RefKind::Entity => suggest::closest(id, self.entity_at.keys().copied()),
+            RefKind::Source => suggest::closest(id, self.registers.sources.iter().copied()),
+            RefKind::Entity => suggest::closest(id, self.registers.entities.keys().copied()),
             RefKind::Claim => {
                 suggest::closest(id, self.article.claims.iter().map(|c| c.id.as_str()))
             }
@@ -231,10 +215,9 @@ pub fn replace_body(
 ) -> Option<Arc<markdown::Rendered>> {
     let old = site.articles.get(index)?;
     let (mut rendered, references) = {
-        let lookup = SiteLookup {
-            site,
-            source_at: site.source_index(),
-            entity_at: site.entity_index(),
+        let registers = Registers::of_site(site);
+        let lookup = BodyLookup {
+            registers: &registers,
             article: &article,
         };
         let options = markdown::Options {
@@ -329,7 +312,7 @@ impl BodyCache {
     }
 }
 
-/// A fingerprint of everything [`ArticleLookup`] reads from the registries, whatever their order.
+/// A fingerprint of everything [`BodyLookup`] reads from the registries, whatever their order.
 fn lookup_fingerprint(registry: &Registry) -> u64 {
     let sources = registry.sources.values().fold(0u64, |sum, s| {
         sum.wrapping_add(crate::fingerprint::of(&(
@@ -437,6 +420,7 @@ pub fn assemble_cached(
     });
     let previous = cache.as_ref().map(|c| &c.bodies);
     let key = lookup_key.unwrap_or_default();
+    let registers = Registers::of_registry(&registry);
     let bodies: Vec<(u64, Arc<markdown::Rendered>, Vec<Diagnostic>)> = articles
         .par_iter()
         .map(|a| {
@@ -446,8 +430,8 @@ pub fn assemble_cached(
             {
                 return (key, Arc::clone(&hit.rendered), hit.problems.clone());
             }
-            let lookup = ArticleLookup {
-                registry: &registry,
+            let lookup = BodyLookup {
+                registers: &registers,
                 article: a,
             };
             let mut rendered = markdown::render(a.doc.body_text(), &lookup, &options);
