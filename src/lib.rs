@@ -417,18 +417,6 @@ pub fn prepare_cached(
     (Some(prepared), problems)
 }
 
-/// Stages 2–4: parses, assembles and renders a site held in memory. Returns the pages only when there is no error.
-pub fn build_pages(inputs: Inputs, options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
-    let (prepared, mut problems) = prepare(inputs, options);
-    let Some(p) = prepared else {
-        return (None, problems);
-    };
-    let (pages, render_problems) = render::render(&p.site, &p.theme, &p.tera);
-    problems.extend(render_problems);
-    let ok = !problems.iter().any(Diagnostic::is_error);
-    (ok.then_some(pages), problems)
-}
-
 /// Result of a build.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -445,24 +433,6 @@ impl Outcome {
     pub fn failed(&self, strict: bool) -> bool {
         self.diagnostics.iter().any(|d| d.is_error() || strict)
     }
-}
-
-/// Stages 1–4 from disk: every page of the site in memory, or the problems that prevent it.
-pub fn pages(options: &Options) -> (Option<Vec<Page>>, Vec<Diagnostic>) {
-    let (inputs, mut diagnostics) = load(&options.root);
-    let (pages, more) = build_pages(inputs, options);
-    diagnostics.extend(more);
-    let pages = pages.filter(|pages| {
-        let path_problems = output::check_pages(pages, &options.output_dir());
-        let ok = path_problems.is_empty();
-        diagnostics.extend(path_problems);
-        ok
-    });
-    diag::sort(&mut diagnostics);
-    (
-        pages.filter(|_| !diagnostics.iter().any(Diagnostic::is_error)),
-        diagnostics,
-    )
 }
 
 /// Stages 1–3 from disk, plus the check of every output path: the prepared site, or the

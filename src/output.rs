@@ -107,12 +107,8 @@ fn safe_rel(path: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// Refuses pages whose paths escape the output folder or collide (case-insensitively, as on macOS and Windows).
-pub fn check_pages(pages: &[Page], out: &Path) -> Vec<Diagnostic> {
-    check_paths(pages.iter().map(|p| p.path.as_str()), out)
-}
-
-/// [`check_pages`] on the paths alone, before anything is rendered.
+/// Refuses output paths that escape the output folder or collide (case-insensitively, as on
+/// macOS and Windows); checked before anything is rendered.
 pub fn check_paths<'a>(paths: impl IntoIterator<Item = &'a str>, out: &Path) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut seen: HashMap<String, &str> = HashMap::new();
@@ -355,17 +351,6 @@ impl Staging {
         }
         Ok(report)
     }
-}
-
-/// Writes the pages: changed files go to temporary files first and are renamed into place
-/// only when every one was written, so an I/O failure leaves the folder as it was.
-/// Files from the previous build that are no longer produced are removed; nothing else is.
-pub fn write(out: &Path, pages: &[Page]) -> Result<WriteReport, Diagnostic> {
-    let mut staging = Staging::open(out)?;
-    for page in pages {
-        staging.stage(page);
-    }
-    staging.commit()
 }
 
 /// Removes folders left empty by stale-file removal, up to the output folder.

@@ -1230,19 +1230,4 @@ fn render_targets(
     report
 }
 
-/// Renders every file of the site (in parallel); all template errors are reported.
-pub fn render(site: &Site, theme: &Theme, tera: &Tera) -> (Vec<Page>, Vec<Diagnostic>) {
-    let pages = std::sync::Mutex::new(Vec::new());
-    let report = render_each(site, theme, tera, false, None, &|output| {
-        if let Output::Fresh(page) = output
-            && let Ok(mut pages) = pages.lock()
-        {
-            pages.push(page);
-        }
-    });
-    let mut pages = pages.into_inner().unwrap_or_default();
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
-    (pages, report.problems)
-}
-
 pub mod data;
