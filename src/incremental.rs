@@ -47,15 +47,9 @@ impl std::fmt::Debug for Session {
 
 /// Every input but the article files, and the options: what an edit in place requires unchanged.
 fn others_key(inputs: &Inputs, options: &Options, strict: bool) -> u64 {
-    fn text(f: &Option<crate::content::SourceFile>) -> Option<&str> {
+    fn registry(f: &Option<crate::content::SourceFile>) -> Option<&str> {
         f.as_ref().map(|f| f.text.as_str())
     }
-    let templates: Vec<(&str, &str)> = inputs
-        .theme
-        .templates
-        .iter()
-        .map(|t| (t.name.as_str(), t.text.as_str()))
-        .collect();
     let statics: Vec<(&str, &[u8])> = inputs
         .theme
         .statics
@@ -63,13 +57,10 @@ fn others_key(inputs: &Inputs, options: &Options, strict: bool) -> u64 {
         .map(|f| (f.path.as_str(), f.bytes.as_slice()))
         .collect();
     fingerprint::of(&(
-        text(&inputs.config),
-        text(&inputs.sources),
-        text(&inputs.entities),
-        templates,
+        templates_key(inputs, options),
+        registry(&inputs.sources),
+        registry(&inputs.entities),
         statics,
-        options.drafts,
-        &options.base_url,
         strict,
     ))
 }

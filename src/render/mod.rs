@@ -805,18 +805,13 @@ impl<'a> Shared<'a> {
                 job(self.track, path, "source.html", meta, Vars { source: view })
             }
             Target::Sources => {
-                let groups: Vec<Group<Part>> = SourceKind::ALL
-                    .iter()
-                    .map(|kind| Group {
-                        kind: kind.as_str(),
-                        label: kind.plural_label(),
-                        items: (0..site.sources.len())
-                            .filter(|&i| site.sources[i].source.kind == *kind)
-                            .map(|i| self.part(&self.source_view(i, false)))
-                            .collect(),
-                    })
-                    .filter(|g| !g.items.is_empty())
-                    .collect();
+                let groups = groups_by_kind(
+                    &SourceKind::ALL,
+                    |k| (k.as_str(), k.plural_label()),
+                    |i| site.sources[i].source.kind,
+                    site.sources.len(),
+                    |i| self.part(&self.source_view(i, false)),
+                );
                 job(
                     self.track,
                     path,
@@ -857,18 +852,13 @@ impl<'a> Shared<'a> {
                 job(self.track, path, "entity.html", meta, Vars { entity: view })
             }
             Target::Entities => {
-                let groups: Vec<Group<Part>> = EntityKind::ALL
-                    .iter()
-                    .map(|kind| Group {
-                        kind: kind.as_str(),
-                        label: kind.plural_label(),
-                        items: (0..site.entities.len())
-                            .filter(|&i| site.entities[i].entity.kind == *kind)
-                            .map(|i| self.entity_link_part(i))
-                            .collect(),
-                    })
-                    .filter(|g| !g.items.is_empty())
-                    .collect();
+                let groups = groups_by_kind(
+                    &EntityKind::ALL,
+                    |k| (k.as_str(), k.plural_label()),
+                    |i| site.entities[i].entity.kind,
+                    site.entities.len(),
+                    |i| self.entity_link_part(i),
+                );
                 job(
                     self.track,
                     path,
@@ -1072,6 +1062,32 @@ impl<'a> Shared<'a> {
             },
         )
     }
+}
+
+/// Items `0..count` grouped by kind (`names`: the kind's id and plural label), in the
+/// order of `kinds`; empty groups are left out.
+fn groups_by_kind<K: Copy + PartialEq>(
+    kinds: &[K],
+    names: impl Fn(K) -> (&'static str, &'static str),
+    kind_of: impl Fn(usize) -> K,
+    count: usize,
+    item: impl Fn(usize) -> Part,
+) -> Vec<Group<Part>> {
+    kinds
+        .iter()
+        .map(|&kind| {
+            let (id, label) = names(kind);
+            Group {
+                kind: id,
+                label,
+                items: (0..count)
+                    .filter(|&i| kind_of(i) == kind)
+                    .map(&item)
+                    .collect(),
+            }
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect()
 }
 
 fn month_label(month: i8, year: i16) -> String {
