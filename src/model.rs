@@ -28,6 +28,16 @@ pub struct BuiltArticle {
     pub events: Vec<usize>,
 }
 
+impl BuiltArticle {
+    /// The places in the body that cite the source of `reference`, with their locators.
+    pub fn uses(&self, reference: &Reference) -> &[markdown::CitationUse] {
+        reference
+            .citation
+            .and_then(|i| self.body.citations.get(i))
+            .map_or(&[], |c| c.uses.as_slice())
+    }
+}
+
 /// A numbered entry of an article's source list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
@@ -35,8 +45,9 @@ pub struct Reference {
     pub id: String,
     /// Number shown in the text and the list.
     pub number: usize,
-    /// Anchors of the places in the body that cite it, with their locators.
-    pub uses: Vec<markdown::CitationUse>,
+    /// Its entry in the body's citations (None: cited only by claims or events); the
+    /// uses are read from there, not copied (half a million of them on a large site).
+    pub citation: Option<usize>,
 }
 
 /// One event of the merged timeline.
@@ -567,10 +578,11 @@ fn references(
     let mut refs: Vec<Reference> = body
         .citations
         .iter()
-        .map(|c| Reference {
+        .enumerate()
+        .map(|(i, c)| Reference {
             id: c.id.clone(),
             number: c.number,
-            uses: c.uses.clone(),
+            citation: Some(i),
         })
         .collect();
     let extra = article
@@ -584,7 +596,7 @@ fn references(
             refs.push(Reference {
                 id: r.id.clone(),
                 number,
-                uses: Vec::new(),
+                citation: None,
             });
         }
     }

@@ -106,8 +106,8 @@ pub struct Link {
 pub struct ArticleSummary {
     pub title: String,
     pub url: String,
-    pub date: DateView,
-    pub updated: Option<DateView>,
+    pub date: Part,
+    pub updated: Option<Part>,
     pub summary: Option<String>,
     pub tags: Vec<Link>,
     pub source_count: usize,
@@ -146,7 +146,7 @@ pub struct EventView {
     pub anchor: String,
     /// Root-relative URL of the event on the timeline page (`<base_path>timeline/#anchor`).
     pub url: String,
-    pub date: DateView,
+    pub date: Part,
     pub title: String,
     pub sources: Vec<Part>,
     pub entities: Vec<Part>,
@@ -176,8 +176,8 @@ pub struct ReferenceView {
     pub publisher: Option<String>,
     pub kind: &'static str,
     pub kind_label: &'static str,
-    pub published: Option<DateView>,
-    pub accessed: Option<DateView>,
+    pub published: Option<Part>,
+    pub accessed: Option<Part>,
     /// External address (http/https only, checked).
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
@@ -216,7 +216,7 @@ pub struct StatusView {
 
 #[derive(Debug, Serialize, Hash)]
 pub struct UpdateView {
-    pub date: DateView,
+    pub date: Part,
     pub note: String,
 }
 
@@ -232,8 +232,8 @@ pub struct HeadingView {
 pub struct ArticleView {
     pub title: String,
     pub url: String,
-    pub date: DateView,
-    pub updated: Option<DateView>,
+    pub date: Part,
+    pub updated: Option<Part>,
     pub summary: Option<String>,
     pub tags: Vec<Link>,
     /// Rendered, sanitised Markdown body: the only HTML from content that templates print unescaped.
@@ -254,8 +254,8 @@ pub struct SourceView {
     pub publisher: Option<String>,
     pub kind: &'static str,
     pub kind_label: &'static str,
-    pub published: Option<DateView>,
-    pub accessed: Option<DateView>,
+    pub published: Option<Part>,
+    pub accessed: Option<Part>,
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
     /// The source through which this one is known.
