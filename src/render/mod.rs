@@ -135,8 +135,8 @@ pub(crate) struct Shared<'a> {
     events: Vec<OnceLock<Part>>,
     /// Per article: its claims' views outside the article (source and entity pages).
     claims: Vec<OnceLock<Vec<Part>>>,
-    /// Per date: its view. Thousands of events, sources and articles share a few
-    /// hundred dates; formatting each once saved a tenth of the time spent on views.
+    /// Per date: its view. Events, sources and articles share far fewer distinct dates
+    /// than they have uses; formatting each once saved about 0.2 s of CPU at 10k articles.
     dates: Mutex<HashMap<Date, Part>>,
     /// Compute fingerprints (for a later incremental build)?
     track: bool,
