@@ -289,3 +289,91 @@ fn new_scaffolds_an_article_that_builds_as_a_draft() {
     let again = f.run(&["new", "Café talks: what's next?"]);
     assert_eq!(again.code, 1, "refuses to overwrite");
 }
+
+/// The embedded theme's `components.html`, with `from` replaced by `to` (which must occur).
+fn components_with(from: &str, to: &str) -> String {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(repo.join("templates/components.html")).expect("read");
+    assert!(text.contains(from), "{from:?} not in components.html");
+    text.replace(from, to)
+}
+
+#[test]
+fn events_and_claims_printed_once_per_build_follow_the_site_components() {
+    // Source and entity pages print events and claims from the fragment made once per
+    // build by the theme's own components: an override of those components must show there
+    // exactly as where the component is called directly (article pages).
+    let plain = Fixture::example();
+    plain.build_ok(&[]);
+    let custom = Fixture::example();
+    custom.write(
+        "templates/components.html",
+        &components_with("<li class=\"event\">", "<li class=\"event mine\">")
+            .replace("<li class=\"claim claim-", "<li class=\"mine claim claim-"),
+    );
+    custom.build_ok(&[]);
+    let before = plain.tree("site");
+    let after = custom.tree("site");
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let mut changed = Vec::new();
+    for (path, bytes) in &before {
+        let expected = String::from_utf8_lossy(bytes)
+            .replace("<li class=\"event\">", "<li class=\"event mine\">")
+            .replace("<li class=\"claim claim-", "<li class=\"mine claim claim-");
+        assert_eq!(
+            expected,
+            String::from_utf8_lossy(&after[path]),
+            "{path} differs from the plain build beyond the overridden classes"
+        );
+        if expected.as_bytes() != bytes.as_slice() {
+            changed.push(path.as_str());
+        }
+    }
+    for kind in ["sources/", "entities/", "articles/"] {
+        assert!(
+            changed
+                .iter()
+                .any(|p| p.starts_with(kind) && p.len() > kind.len() + 11),
+            "no {kind} page shows the overridden components: {changed:?}"
+        );
+    }
+    let doc = common::page(&custom, "site/entities/soleimani/index.html");
+    let items: Vec<_> = doc
+        .select(&common::sel(".entity-timeline li.event"))
+        .collect();
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|li| li.value().classes().any(|c| c == "mine"))
+    );
+}
+
+#[test]
+fn a_failing_component_is_reported_on_the_page_that_lists_it() {
+    let f = Fixture::example();
+    f.build_ok(&[]);
+    let before = f.tree("site");
+    f.write(
+        "templates/components.html",
+        &components_with(
+            "<span class=\"claim-body\">",
+            "{% if not in_article %}{{ claim.nope.deeper }}{% endif %}<span class=\"claim-body\">",
+        ),
+    );
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("templates/components.html:")
+            && first.contains("error[TPL-RENDER]: Field `nope` is not defined")
+            && (first.contains("(while rendering sources/")
+                || first.contains("(while rendering entities/")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(f.tree("site"), before, "a failed build changes nothing");
+}

@@ -32,6 +32,25 @@ impl Part {
     }
 }
 
+impl Part {
+    /// This part (a map) with one more field, `html`: the part as a component printed it,
+    /// for the templates that show it in that form. The fingerprint stays the part's: the
+    /// fragment follows from the part and the templates, and a template change rebuilds
+    /// everything.
+    pub fn with_html(self, html: &str) -> Part {
+        if self.value.as_map().is_none() {
+            return self;
+        }
+        let hash = self.hash;
+        let mut map = self.value.into_map().unwrap_or_default();
+        map.insert("html".into(), tera::Value::safe_string(html));
+        Part {
+            value: tera::Value::from(map),
+            hash,
+        }
+    }
+}
+
 impl Serialize for Part {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // Converting a view that holds parts to a template value clones each part's value.
