@@ -498,10 +498,21 @@ pub fn build(options: &Options, strict: bool) -> Outcome {
             }
             Err(problems) => diagnostics.extend(problems),
         }
+        free_in_background(p);
     }
     diag::sort(&mut diagnostics);
     outcome.diagnostics = diagnostics;
     outcome
+}
+
+/// Frees `value` on a thread of its own. A site's values are millions of small
+/// allocations: freeing them took 0.1 s of the critical path of a build of 10k articles,
+/// and a command that ends right after need not wait for it at all.
+pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
+    // When no thread can be started, the closure, and `value` with it, is dropped here.
+    let _ = std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value));
 }
 
 /// Renders the prepared site straight into the output folder: all or nothing.

@@ -193,6 +193,20 @@ impl<'a> Shared<'a> {
         }
     }
 
+    /// The template values made while rendering (everything that owns memory), for
+    /// freeing elsewhere.
+    fn into_values(self) -> impl Send + 'static {
+        (
+            self.article_links,
+            self.summaries,
+            self.source_links,
+            self.entity_links,
+            self.tag_views,
+            self.events,
+            (self.claims, self.dates),
+        )
+    }
+
     fn article_link(&self, i: usize) -> Part {
         self.article_links[i]
             .get_or_init(|| {
@@ -1282,6 +1296,7 @@ fn render_targets(
             (job.path, fingerprint, Some(outcome))
         })
         .collect();
+    crate::free_in_background(shared.into_values());
     let mut report = RenderReport::default();
     for (path, fingerprint, outcome) in results {
         match outcome {
