@@ -298,19 +298,33 @@ fn components_with(from: &str, to: &str) -> String {
     text.replace(from, to)
 }
 
+/// Class changes made to the components whose output is kept once per build, and
+/// nowhere else in the theme.
+const OVERRIDDEN: [(&str, &str); 4] = [
+    ("<li class=\"event\">", "<li class=\"event mine\">"),
+    ("<li class=\"claim claim-", "<li class=\"mine claim claim-"),
+    ("<span class=\"kind\">", "<span class=\"kind mine\">"),
+    (
+        "<span class=\"badge badge-",
+        "<span class=\"mine badge badge-",
+    ),
+];
+
 #[test]
-fn events_and_claims_printed_once_per_build_follow_the_site_components() {
-    // Source and entity pages print events and claims from the fragment made once per
-    // build by the theme's own components: an override of those components must show there
-    // exactly as where the component is called directly (article pages).
+fn fragments_printed_once_per_build_follow_the_site_components() {
+    // Events and claims on source and entity pages, source facts in reference lists and
+    // the badges of the claims legend are printed once per build by the theme's own
+    // components, then pasted: an override of those components must show there exactly
+    // as where the component is called directly.
     let plain = Fixture::example();
     plain.build_ok(&[]);
     let custom = Fixture::example();
-    custom.write(
-        "templates/components.html",
-        &components_with("<li class=\"event\">", "<li class=\"event mine\">")
-            .replace("<li class=\"claim claim-", "<li class=\"mine claim claim-"),
-    );
+    let mut components = components_with(OVERRIDDEN[0].0, OVERRIDDEN[0].1);
+    for (from, to) in &OVERRIDDEN[1..] {
+        assert!(components.contains(from), "{from}");
+        components = components.replace(from, to);
+    }
+    custom.write("templates/components.html", &components);
     custom.build_ok(&[]);
     let before = plain.tree("site");
     let after = custom.tree("site");
@@ -320,9 +334,10 @@ fn events_and_claims_printed_once_per_build_follow_the_site_components() {
     );
     let mut changed = Vec::new();
     for (path, bytes) in &before {
-        let expected = String::from_utf8_lossy(bytes)
-            .replace("<li class=\"event\">", "<li class=\"event mine\">")
-            .replace("<li class=\"claim claim-", "<li class=\"mine claim claim-");
+        let mut expected = String::from_utf8_lossy(bytes).into_owned();
+        for (from, to) in OVERRIDDEN {
+            expected = expected.replace(from, to);
+        }
         assert_eq!(
             expected,
             String::from_utf8_lossy(&after[path]),
@@ -350,6 +365,17 @@ fn events_and_claims_printed_once_per_build_follow_the_site_components() {
             .iter()
             .all(|li| li.value().classes().any(|c| c == "mine"))
     );
+    let doc = common::page(&custom, "site/articles/baghdad-airport-strike/index.html");
+    for css in [".legend .badge", ".ref-facts .kind"] {
+        let found: Vec<_> = doc.select(&common::sel(css)).collect();
+        assert!(!found.is_empty(), "{css}");
+        assert!(
+            found
+                .iter()
+                .all(|e| e.value().classes().any(|c| c == "mine")),
+            "{css}"
+        );
+    }
 }
 
 #[test]

@@ -142,8 +142,11 @@ pub(crate) struct Shared<'a> {
     track: bool,
     /// For the fragments: events and claims as the theme's components print them.
     tera: &'a Tera,
-    /// Does the theme have the components whose output is kept (`event_item`, `claim_item`)?
-    fragments: (bool, bool),
+    /// Per source: what `source_facts` prints for it.
+    source_facts: Vec<OnceLock<Option<Part>>>,
+    /// Does the theme have the components whose output is kept (`event_item`,
+    /// `claim_item`, `source_facts`)?
+    fragments: (bool, bool, bool),
 }
 
 fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
@@ -169,9 +172,19 @@ impl<'a> Shared<'a> {
             },
             statuses: ClaimStatus::ALL
                 .iter()
-                .map(|s| StatusView {
-                    status: s.as_str(),
-                    meaning: s.meaning(),
+                .map(|s| {
+                    // The legend of every article page with claims shows every badge.
+                    let mut context = Context::new();
+                    context.insert("status", s.as_str());
+                    let html = tera
+                        .contains_component(STATUS_BADGE)
+                        .then(|| fragment(tera, STATUS_BADGE, &context))
+                        .flatten();
+                    StatusView {
+                        status: s.as_str(),
+                        meaning: s.meaning(),
+                        html: html.map(|h| Part::safe_html(&h, track)),
+                    }
                 })
                 .collect(),
             source_at: site.source_index(),
@@ -186,9 +199,11 @@ impl<'a> Shared<'a> {
             dates: Mutex::default(),
             track,
             tera,
+            source_facts: lazy(site.sources.len()),
             fragments: (
                 tera.contains_component(EVENT_ITEM),
                 tera.contains_component(CLAIM_ITEM),
+                tera.contains_component(SOURCE_FACTS),
             ),
         }
     }
@@ -203,7 +218,7 @@ impl<'a> Shared<'a> {
             self.entity_links,
             self.tag_views,
             self.events,
-            (self.claims, self.dates),
+            (self.claims, self.dates, self.source_facts),
         )
     }
 
@@ -302,10 +317,26 @@ impl<'a> Shared<'a> {
         }
         let mut context = Context::new();
         context.insert(arg, &part);
-        match self.tera.render_component(component, &context, None, true) {
-            Ok(html) => part.with_html(&html),
-            Err(_) => part,
+        match fragment(self.tera, component, &context) {
+            Some(html) => part.with_html(&html),
+            None => part,
         }
+    }
+
+    /// What `source_facts` prints for source `i` (publisher, kind, dates): the same in
+    /// every article that cites it.
+    fn source_facts(&self, i: usize) -> Option<Part> {
+        self.source_facts[i]
+            .get_or_init(|| {
+                if !self.fragments.2 {
+                    return None;
+                }
+                let mut context = Context::new();
+                context.insert("source", &self.part(&self.source_view(i, false)));
+                fragment(self.tera, SOURCE_FACTS, &context)
+                    .map(|html| Part::safe_html(&html, self.track))
+            })
+            .clone()
     }
 
     fn date(&self, date: &Date) -> Part {
@@ -525,7 +556,8 @@ impl<'a> Shared<'a> {
             .references
             .iter()
             .filter_map(|r| {
-                let s = &self.site.sources[*self.source_at.get(r.id.as_str())?].source;
+                let at = *self.source_at.get(r.id.as_str())?;
+                let s = &self.site.sources[at].source;
                 let mut locators: Vec<String> =
                     a.uses(r).iter().filter_map(|u| u.locator.clone()).collect();
                 locators.dedup();
@@ -539,6 +571,7 @@ impl<'a> Shared<'a> {
                     kind_label: s.kind.label(),
                     published: s.published.as_ref().map(|d| self.date(d)),
                     accessed: s.accessed.as_ref().map(|d| self.date(d)),
+                    facts_html: self.source_facts(at),
                     external_url: s.url.clone(),
                     archive_url: s.archive.clone(),
                     via: s
@@ -792,6 +825,17 @@ struct GroupsVars {
 const EVENT_ITEM: &str = "event_item";
 /// The component that lists a claim outside its article; kept as the claim's `html`.
 const CLAIM_ITEM: &str = "claim_item";
+
+/// The component that prints a source's publisher, kind and dates; kept per source.
+const SOURCE_FACTS: &str = "source_facts";
+/// The component of a claim status's badge; kept per status for the legend.
+const STATUS_BADGE: &str = "status_badge";
+
+/// What `component` prints with `context` as its arguments (the others at their defaults),
+/// or None when it fails: the page that calls the component itself then reports the error.
+fn fragment(tera: &Tera, component: &str, context: &Context) -> Option<String> {
+    tera.render_component(component, context, None, true).ok()
+}
 
 /// Number of events on the front page.
 const FRONT_PAGE_EVENTS: usize = 6;

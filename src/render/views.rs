@@ -197,6 +197,8 @@ pub struct ReferenceView {
     pub kind_label: &'static str,
     pub published: Option<Part>,
     pub accessed: Option<Part>,
+    /// What `source_facts` prints for the source, made once per build.
+    pub facts_html: Option<Part>,
     /// External address (http/https only, checked).
     pub external_url: Option<String>,
     pub archive_url: Option<String>,
@@ -231,6 +233,8 @@ pub struct ClaimView {
 pub struct StatusView {
     pub status: &'static str,
     pub meaning: &'static str,
+    /// Its badge as `status_badge` prints it (without `meaning`), made once per build.
+    pub html: Option<Part>,
 }
 
 #[derive(Debug, Serialize, Hash)]
