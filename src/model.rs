@@ -124,6 +124,17 @@ pub struct Site {
 }
 
 impl Site {
+    /// Frees the HTML of the articles' bodies that nothing else holds, once the pages that
+    /// print them are made: it is a fifth of a large site's memory. Those pages cannot be
+    /// rendered again afterwards.
+    pub fn release_bodies(&mut self) {
+        for a in &mut self.articles {
+            if let Some(body) = Arc::get_mut(&mut a.body) {
+                body.html = String::new();
+            }
+        }
+    }
+
     /// Index of a source entry by id.
     pub fn source_index(&self) -> HashMap<&str, usize> {
         self.sources

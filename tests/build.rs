@@ -33,6 +33,58 @@ fn example_briefing_builds_with_every_link_resolving() {
 }
 
 #[test]
+fn article_pages_and_the_feed_carry_the_whole_bodies() {
+    // A build frees the bodies once the pages that print them are made: every one of those
+    // pages must have been made with its body.
+    let f = Fixture::new();
+    let slugs: Vec<String> = (0..40).map(|i| format!("a{i:02}")).collect();
+    for (i, slug) in slugs.iter().enumerate() {
+        f.write(
+            &format!("content/{slug}.md"),
+            &article(
+                &format!("Article {i}"),
+                &format!("2020-01-{:02}", i % 28 + 1),
+                &format!("Body of {slug}, *emphasised*.\n\nSecond paragraph of {slug}."),
+            ),
+        );
+    }
+    f.build_ok(&[]);
+    // Atom's `type="html"` content is escaped HTML: read as markup, each entry's content
+    // is text that is the body's HTML.
+    let feed = scraper::Html::parse_document(&f.read("site/feed.xml"));
+    let entries: std::collections::BTreeMap<String, String> = feed
+        .select(&common::sel("entry"))
+        .map(|entry| {
+            let id = common::text(common::child(entry, "id"));
+            let content = common::child(entry, "content");
+            assert_eq!(content.value().attr("type"), Some("html"));
+            assert!(
+                content.children().all(|c| c.value().is_text()),
+                "{id}: markup in content"
+            );
+            (id, content.text().collect())
+        })
+        .collect();
+    assert_eq!(entries.len(), slugs.len());
+    for slug in &slugs {
+        let page = f.read(&format!("site/articles/{slug}/index.html"));
+        let doc = scraper::Html::parse_document(&page);
+        let body = common::one(&doc, ".article-body").inner_html();
+        assert!(
+            body.contains(&format!("<p>Body of {slug}, <em>emphasised</em>.</p>"))
+                && body.contains(&format!("<p>Second paragraph of {slug}.</p>")),
+            "{slug}: {body}"
+        );
+        let content = &entries[&format!("https://example.org/briefings/articles/{slug}/")];
+        assert!(
+            content.contains(&format!("<p>Body of {slug}, <em>emphasised</em>.</p>"))
+                && content.contains(&format!("<p>Second paragraph of {slug}.</p>")),
+            "{slug}: {content}"
+        );
+    }
+}
+
+#[test]
 fn subpath_base_url_is_honoured_by_every_link() {
     let f = Fixture::example();
     f.build_ok(&["--base-url", "https://example.org/sub/briefing/"]);

@@ -806,7 +806,9 @@ struct FeedEntry {
     published: String,
     updated: String,
     summary: Option<String>,
-    body_html: Part,
+    /// Atom's `type="html"` content is HTML as text: this is not marked safe, so the
+    /// template escapes it.
+    body_html: String,
 }
 
 #[derive(Serialize, Hash)]
@@ -1048,7 +1050,7 @@ impl<'a> Shared<'a> {
                 published: a.article.date.rfc3339(),
                 updated: last_change(a).rfc3339(),
                 summary: a.article.summary.clone(),
-                body_html: Part::safe_html(&a.body.html, self.track),
+                body_html: a.body.html.clone(),
             })
             .collect();
         let updated = newest.first().map_or_else(
@@ -1269,12 +1271,45 @@ pub fn render_each(
     previous: Option<&Fingerprints>,
     sink: &(dyn Fn(Output) + Sync),
 ) -> RenderReport {
-    let report = render_targets(site, theme, tera, track, previous, targets(site), sink);
-    for file in &theme.statics {
-        sink(Output::Fresh(Page {
-            path: file.path.clone(),
-            bytes: file.bytes.clone(),
-        }));
+    render_part(site, theme, tera, track, previous, Pages::All, sink)
+}
+
+/// A part of the site's files, for a build that renders them in rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pages {
+    /// Every file.
+    All,
+    /// The pages that print articles' bodies: the articles' own pages and the feed.
+    WithBodies,
+    /// Every other file (static files too).
+    WithoutBodies,
+}
+
+/// [`render_each`] for a part of the site's files. Rendering the pages that print the
+/// bodies first lets a build free the bodies before the rest (see
+/// [`Site::release_bodies`](crate::model::Site::release_bodies)).
+pub fn render_part(
+    site: &Site,
+    theme: &Theme,
+    tera: &Tera,
+    track: bool,
+    previous: Option<&Fingerprints>,
+    pages: Pages,
+    sink: &(dyn Fn(Output) + Sync),
+) -> RenderReport {
+    let mut targets = targets(site);
+    if pages != Pages::All {
+        let with_bodies = pages == Pages::WithBodies;
+        targets.retain(|t| matches!(t, Target::Article(_) | Target::Feed) == with_bodies);
+    }
+    let report = render_targets(site, theme, tera, track, previous, targets, sink);
+    if pages != Pages::WithBodies {
+        for file in &theme.statics {
+            sink(Output::Fresh(Page {
+                path: file.path.clone(),
+                bytes: file.bytes.clone(),
+            }));
+        }
     }
     report
 }

@@ -230,6 +230,18 @@ pub fn one<'a>(doc: &'a scraper::Html, css: &str) -> scraper::ElementRef<'a> {
     found[0]
 }
 
+/// The one element under `el` matching `css` (fails unless there is exactly one).
+pub fn child<'a>(el: scraper::ElementRef<'a>, css: &str) -> scraper::ElementRef<'a> {
+    let found: Vec<scraper::ElementRef<'a>> = el.select(&sel(css)).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one {css}, found {}",
+        found.len()
+    );
+    found[0]
+}
+
 /// The first line of stderr that mentions `needle`.
 pub fn line_with<'a>(run: &'a Run, needle: &str) -> &'a str {
     run.stderr
