@@ -230,9 +230,14 @@ pub fn decode_text(rel: &str, mut bytes: Vec<u8>) -> Result<SourceFile, Diagnost
             return Err(d);
         }
     };
+    // Most files have no CR: keep the text read rather than copy it.
+    let text = match normalise_newlines(&text) {
+        std::borrow::Cow::Owned(normalised) => normalised,
+        std::borrow::Cow::Borrowed(_) => text,
+    };
     Ok(SourceFile {
         path: rel.to_string(),
-        text: normalise_newlines(&text).into_owned(),
+        text,
     })
 }
 
