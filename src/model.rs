@@ -136,7 +136,7 @@ impl Site {
     }
 
     /// Index of a source entry by id.
-    pub fn source_index(&self) -> HashMap<&str, usize> {
+    pub fn source_index(&self) -> ahash::AHashMap<&str, usize> {
         self.sources
             .iter()
             .enumerate()
@@ -145,7 +145,7 @@ impl Site {
     }
 
     /// Index of an entity entry by id.
-    pub fn entity_index(&self) -> HashMap<&str, usize> {
+    pub fn entity_index(&self) -> ahash::AHashMap<&str, usize> {
         self.entities
             .iter()
             .enumerate()
@@ -157,8 +157,8 @@ impl Site {
 /// What a body may look up: every source id, the entities by id, and its article's claims.
 /// Built once per build, from the registries or from an assembled site's entries.
 struct Registers<'a> {
-    sources: std::collections::HashSet<&'a str>,
-    entities: HashMap<&'a str, &'a Entity>,
+    sources: ahash::AHashSet<&'a str>,
+    entities: ahash::AHashMap<&'a str, &'a Entity>,
 }
 
 impl<'a> Registers<'a> {
