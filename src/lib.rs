@@ -365,7 +365,31 @@ pub fn prepare_cached(
         caches.stamps = inputs.stamps.iter().cloned().collect();
         caches.order = inputs.stamps;
     }
-    let parsed = parse_articles(inputs.articles, caches.as_deref_mut());
+    // The registries and the templates do not depend on the articles: they are read on
+    // the other threads while the articles are parsed.
+    let (sources_file, entities_file, theme) = (inputs.sources, inputs.entities, &inputs.theme);
+    let (parsed, ((sources, entities), tera)) = rayon::join(
+        || parse_articles(inputs.articles, caches.as_deref_mut()),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            sources_file
+                                .map(registry::parse_sources)
+                                .unwrap_or_default()
+                        },
+                        || {
+                            entities_file
+                                .map(registry::parse_entities)
+                                .unwrap_or_default()
+                        },
+                    )
+                },
+                || render::compile(theme),
+            )
+        },
+    );
     let mut articles = Vec::with_capacity(parsed.len());
     for r in parsed {
         match r {
@@ -374,14 +398,7 @@ pub fn prepare_cached(
             Err(d) => problems.extend(d),
         }
     }
-    let (sources, source_problems) = inputs
-        .sources
-        .map(registry::parse_sources)
-        .unwrap_or_default();
-    let (entities, entity_problems) = inputs
-        .entities
-        .map(registry::parse_entities)
-        .unwrap_or_default();
+    let ((sources, source_problems), (entities, entity_problems)) = (sources, entities);
     // A broken registry entry is reported once; references to it are not also reported as unknown.
     let sources_incomplete = !source_problems.is_empty();
     let entities_incomplete = !entity_problems.is_empty();
@@ -389,9 +406,7 @@ pub fn prepare_cached(
     problems.extend(entity_problems);
     let (registry, registry_problems) = registry::build(sources, entities, &articles);
     problems.extend(registry_problems);
-    let tera = render::compile(&inputs.theme)
-        .map_err(|d| problems.extend(d))
-        .ok();
+    let tera = tera.map_err(|d| problems.extend(d)).ok();
 
     let (Some(config), Some(tera)) = (config, tera) else {
         return (None, problems);

@@ -272,7 +272,7 @@ pub fn replace_body(
 
 fn check_refs<'a, T>(
     refs: impl IntoIterator<Item = &'a IdRef>,
-    known: &HashMap<String, T>,
+    known: &ahash::AHashMap<String, T>,
     what: &str,
     code: &'static str,
     problems: &mut Vec<Diagnostic>,
@@ -376,36 +376,43 @@ pub fn assemble_cached(
     });
     check_collisions(&articles, &mut problems);
 
-    for a in &articles {
-        check_refs(
-            a.claims.iter().flat_map(|c| &c.sources),
-            &registry.sources,
-            "source",
-            "SOURCE-UNKNOWN",
-            &mut problems,
-        );
-        check_refs(
-            a.events.iter().flat_map(|e| &e.sources),
-            &registry.sources,
-            "source",
-            "SOURCE-UNKNOWN",
-            &mut problems,
-        );
-        check_refs(
-            a.events.iter().flat_map(|e| &e.entities),
-            &registry.entities,
-            "entity",
-            "ENTITY-UNKNOWN",
-            &mut problems,
-        );
-        check_refs(
-            &a.entities,
-            &registry.entities,
-            "entity",
-            "ENTITY-UNKNOWN",
-            &mut problems,
-        );
-    }
+    let per_article: Vec<Vec<Diagnostic>> = articles
+        .par_iter()
+        .map(|a| {
+            let mut problems = Vec::new();
+            check_refs(
+                a.claims.iter().flat_map(|c| &c.sources),
+                &registry.sources,
+                "source",
+                "SOURCE-UNKNOWN",
+                &mut problems,
+            );
+            check_refs(
+                a.events.iter().flat_map(|e| &e.sources),
+                &registry.sources,
+                "source",
+                "SOURCE-UNKNOWN",
+                &mut problems,
+            );
+            check_refs(
+                a.events.iter().flat_map(|e| &e.entities),
+                &registry.entities,
+                "entity",
+                "ENTITY-UNKNOWN",
+                &mut problems,
+            );
+            check_refs(
+                &a.entities,
+                &registry.entities,
+                "entity",
+                "ENTITY-UNKNOWN",
+                &mut problems,
+            );
+            check_duplicate_ids(a, &mut problems);
+            problems
+        })
+        .collect();
+    problems.extend(per_article.into_iter().flatten());
     check_refs(
         registry.sources.values().filter_map(|s| s.via.as_ref()),
         &registry.sources,
@@ -424,9 +431,6 @@ pub fn assemble_cached(
                     .with_help("name the source that relays it, or remove `via:`"),
             );
         }
-    }
-    for a in &articles {
-        check_duplicate_ids(a, &mut problems);
     }
 
     let options = markdown::Options {
@@ -516,8 +520,21 @@ pub fn assemble_cached(
     }
 
     let timeline = merge_timeline(&mut built, &registry, &mut problems);
-    let (sources, entities) = cross_index(&built, &timeline, registry, &mut problems);
-    let tags = tag_index(&built, &mut problems);
+    let (((sources, entities), cross_problems), (tags, tag_problems)) = rayon::join(
+        || {
+            let mut problems = Vec::new();
+            (
+                cross_index(&built, &timeline, registry, &mut problems),
+                problems,
+            )
+        },
+        || {
+            let mut problems = Vec::new();
+            (tag_index(&built, &mut problems), problems)
+        },
+    );
+    problems.extend(cross_problems);
+    problems.extend(tag_problems);
     (
         Site {
             config,

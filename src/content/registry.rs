@@ -1,6 +1,5 @@
 //! The shared registries: every source and entity of the site by id, from the registry files and articles.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::content::front_matter::{RawEntity, RawSource};
@@ -12,9 +11,9 @@ use crate::yaml::{self, Root};
 #[derive(Debug, Default)]
 pub struct Registry {
     /// Sources by id.
-    pub sources: HashMap<String, Source>,
+    pub sources: ahash::AHashMap<String, Source>,
     /// Entities by id.
-    pub entities: HashMap<String, Entity>,
+    pub entities: ahash::AHashMap<String, Entity>,
 }
 
 fn registry_doc(file: SourceFile) -> Arc<Doc> {
@@ -102,7 +101,7 @@ pub fn build(
 }
 
 fn insert<T>(
-    map: &mut HashMap<String, T>,
+    map: &mut ahash::AHashMap<String, T>,
     id: String,
     value: T,
     same: fn(&T, &T) -> bool,
