@@ -368,25 +368,17 @@ pub fn prepare_cached(
     // The registries and the templates do not depend on the articles: they are read on
     // the other threads while the articles are parsed.
     let (sources_file, entities_file, theme) = (inputs.sources, inputs.entities, &inputs.theme);
-    let (parsed, ((sources, entities), tera)) = rayon::join(
+    let (parsed, (sources, entities, tera)) = rayon::join(
         || parse_articles(inputs.articles, caches.as_deref_mut()),
         || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || {
-                            sources_file
-                                .map(registry::parse_sources)
-                                .unwrap_or_default()
-                        },
-                        || {
-                            entities_file
-                                .map(registry::parse_entities)
-                                .unwrap_or_default()
-                        },
-                    )
-                },
-                || render::compile(theme),
+            (
+                sources_file
+                    .map(registry::parse_sources)
+                    .unwrap_or_default(),
+                entities_file
+                    .map(registry::parse_entities)
+                    .unwrap_or_default(),
+                render::compile(theme),
             )
         },
     );

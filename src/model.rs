@@ -520,21 +520,8 @@ pub fn assemble_cached(
     }
 
     let timeline = merge_timeline(&mut built, &registry, &mut problems);
-    let (((sources, entities), cross_problems), (tags, tag_problems)) = rayon::join(
-        || {
-            let mut problems = Vec::new();
-            (
-                cross_index(&built, &timeline, registry, &mut problems),
-                problems,
-            )
-        },
-        || {
-            let mut problems = Vec::new();
-            (tag_index(&built, &mut problems), problems)
-        },
-    );
-    problems.extend(cross_problems);
-    problems.extend(tag_problems);
+    let (sources, entities) = cross_index(&built, &timeline, registry, &mut problems);
+    let tags = tag_index(&built, &mut problems);
     (
         Site {
             config,

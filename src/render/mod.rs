@@ -144,9 +144,6 @@ pub(crate) struct Shared<'a> {
     tera: &'a Tera,
     /// Per source: what `source_facts` prints for it.
     source_facts: Vec<OnceLock<Option<Part>>>,
-    /// Does the theme have the components whose output is kept (`event_item`,
-    /// `claim_item`, `source_facts`)?
-    fragments: (bool, bool, bool),
 }
 
 fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
@@ -176,10 +173,7 @@ impl<'a> Shared<'a> {
                     // The legend of every article page with claims shows every badge.
                     let mut context = Context::new();
                     context.insert("status", s.as_str());
-                    let html = tera
-                        .contains_component(STATUS_BADGE)
-                        .then(|| fragment(tera, STATUS_BADGE, &context))
-                        .flatten();
+                    let html = fragment(tera, STATUS_BADGE, &context);
                     StatusView {
                         status: s.as_str(),
                         meaning: s.meaning(),
@@ -200,11 +194,6 @@ impl<'a> Shared<'a> {
             track,
             tera,
             source_facts: lazy(site.sources.len()),
-            fragments: (
-                tera.contains_component(EVENT_ITEM),
-                tera.contains_component(CLAIM_ITEM),
-                tera.contains_component(SOURCE_FACTS),
-            ),
         }
     }
 
@@ -286,7 +275,7 @@ impl<'a> Shared<'a> {
         self.events[i]
             .get_or_init(|| {
                 let part = self.part(&self.event_view(i, None, self.event_tags(i)));
-                self.with_fragment(part, self.fragments.0, EVENT_ITEM, "event")
+                self.with_fragment(part, EVENT_ITEM, "event")
             })
             .clone()
     }
@@ -298,7 +287,7 @@ impl<'a> Shared<'a> {
                     .filter_map(|c| self.claim_view(a, c, false))
                     .map(|view| {
                         let part = self.part(&view);
-                        self.with_fragment(part, self.fragments.1, CLAIM_ITEM, "claim")
+                        self.with_fragment(part, CLAIM_ITEM, "claim")
                     })
                     .collect()
             })
@@ -308,13 +297,11 @@ impl<'a> Shared<'a> {
 
     /// `part` with its `html`: what `component` prints for it with its other arguments left
     /// at their defaults. An event or a claim is listed on several pages (its sources',
-    /// its entities'); printing it once and pasting it saved a fifth of the CPU time of a
-    /// build at 10k articles. A component that fails leaves the part without `html`: the
-    /// page that calls the component itself then reports the error, located.
-    fn with_fragment(&self, part: Part, present: bool, component: &str, arg: &'static str) -> Part {
-        if !present {
-            return part;
-        }
+    /// its entities'); printing it once and pasting it saved a tenth of the CPU time of a
+    /// build at 10k articles. A component that fails (or that the theme lacks) leaves the
+    /// part without `html`: the page that calls the component itself then reports the
+    /// error, located.
+    fn with_fragment(&self, part: Part, component: &str, arg: &'static str) -> Part {
         let mut context = Context::new();
         context.insert(arg, &part);
         match fragment(self.tera, component, &context) {
@@ -328,9 +315,6 @@ impl<'a> Shared<'a> {
     fn source_facts(&self, i: usize) -> Option<Part> {
         self.source_facts[i]
             .get_or_init(|| {
-                if !self.fragments.2 {
-                    return None;
-                }
                 let mut context = Context::new();
                 context.insert("source", &self.part(&self.source_view(i, false)));
                 fragment(self.tera, SOURCE_FACTS, &context)
