@@ -171,9 +171,7 @@ impl<'a> Shared<'a> {
                 .iter()
                 .map(|s| {
                     // The legend of every article page with claims shows every badge.
-                    let mut context = Context::new();
-                    context.insert("status", s.as_str());
-                    let html = fragment(tera, STATUS_BADGE, &context);
+                    let html = fragment(tera, STATUS_BADGE, "status", s.as_str());
                     StatusView {
                         status: s.as_str(),
                         meaning: s.meaning(),
@@ -302,9 +300,7 @@ impl<'a> Shared<'a> {
     /// part without `html`: the page that calls the component itself then reports the
     /// error, located.
     fn with_fragment(&self, part: Part, component: &str, arg: &'static str) -> Part {
-        let mut context = Context::new();
-        context.insert(arg, &part);
-        match fragment(self.tera, component, &context) {
+        match fragment(self.tera, component, arg, &part) {
             Some(html) => part.with_html(&html),
             None => part,
         }
@@ -315,9 +311,8 @@ impl<'a> Shared<'a> {
     fn source_facts(&self, i: usize) -> Option<Part> {
         self.source_facts[i]
             .get_or_init(|| {
-                let mut context = Context::new();
-                context.insert("source", &self.part(&self.source_view(i, false)));
-                fragment(self.tera, SOURCE_FACTS, &context)
+                let source = self.part(&self.source_view(i, false));
+                fragment(self.tera, SOURCE_FACTS, "source", &source)
                     .map(|html| Part::safe_html(&html, self.track))
             })
             .clone()
@@ -817,10 +812,18 @@ const SOURCE_FACTS: &str = "source_facts";
 /// The component of a claim status's badge; kept per status for the legend.
 const STATUS_BADGE: &str = "status_badge";
 
-/// What `component` prints with `context` as its arguments (the others at their defaults),
-/// or None when it fails: the page that calls the component itself then reports the error.
-fn fragment(tera: &Tera, component: &str, context: &Context) -> Option<String> {
-    tera.render_component(component, context, None, true).ok()
+/// What `component` prints with `value` as its argument `arg` (the others at their
+/// defaults), or None when it fails: the page that calls the component itself then reports
+/// the error.
+fn fragment<T: Serialize + ?Sized>(
+    tera: &Tera,
+    component: &str,
+    arg: &'static str,
+    value: &T,
+) -> Option<String> {
+    let mut context = Context::new();
+    context.insert(arg, value);
+    tera.render_component(component, &context, None, true).ok()
 }
 
 /// Number of events on the front page.
