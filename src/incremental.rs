@@ -232,7 +232,7 @@ impl Session {
             .articles
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.article.doc.file.path.clone(), i))
+            .map(|(i, a)| (a.article.doc.path.clone(), i))
             .collect();
         self.last = Some(Last {
             prepared: p,
@@ -290,7 +290,7 @@ impl Session {
         let old = &last.prepared.site.articles[index].article;
         let article = crate::content::article::parse(file.clone()).ok()?;
         let front =
-            |doc: &crate::content::Doc| doc.file.text.get(..doc.body.start).map(str::to_string);
+            |doc: &crate::content::Doc| doc.read().text().get(..doc.body.start).map(str::to_string);
         if front(&article.doc)? != front(&old.doc)? {
             return None;
         }

@@ -467,6 +467,7 @@ pub fn check(options: &Options) -> Outcome {
     let (prepared, mut diagnostics) = prepare_from_disk(options);
     let mut outcome = Outcome::default();
     if let Some(p) = prepared {
+        p.site.release_texts();
         let count = std::sync::atomic::AtomicUsize::new(0);
         let report = render::render_each(&p.site, &p.theme, &p.tera, false, None, &|_| {
             count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -498,6 +499,7 @@ pub fn build(options: &Options, strict: bool) -> Outcome {
     let mut outcome = Outcome::default();
     let prepared = prepared.filter(|_| !strict || diagnostics.is_empty());
     if let Some(mut p) = prepared {
+        p.site.release_texts();
         match write_streaming(&mut p, &out) {
             Ok((report, pages)) => {
                 outcome.written = Some(report);

@@ -15,25 +15,27 @@ use crate::yaml::{self, Root};
 /// Parses one article file: fences, YAML, then every field's own rules. All problems of the file are returned.
 pub fn parse(file: SourceFile) -> Result<Article, Vec<Diagnostic>> {
     let split = front_matter::split(&file.path, &file.text).map_err(|d| vec![d])?;
-    let doc = Arc::new(Doc {
+    let doc = Arc::new(Doc::new(
         file,
-        yaml: split.yaml,
-        yaml_line_offset: split.yaml_line_offset,
-        body: split.body,
-    });
-    if doc.yaml_text().trim().is_empty() {
+        split.yaml,
+        split.yaml_line_offset,
+        split.body,
+    ));
+    let text = doc.read();
+    if text.yaml_text().trim().is_empty() {
         return Err(vec![
             Diagnostic::error(
                 "FM-MISSING-KEY",
-                &doc.file.path,
+                &doc.path,
                 Some(Pos::START),
                 "the front matter is empty",
             )
             .with_help("add at least `title: ...` and `date: YYYY-MM-DD`")
-            .with_source(&doc.file.text),
+            .with_source(text.text()),
         ]);
     }
-    let raw: RawArticle = yaml::decode(doc.yaml_text(), Root::Mapping, &doc.placement())?;
+    let raw: RawArticle = yaml::decode(text.yaml_text(), Root::Mapping, &text.placement())?;
+    drop(text);
     let mut problems = Vec::new();
     match convert(raw, &doc, &mut problems) {
         Some(article) if problems.is_empty() => Ok(article),
@@ -74,7 +76,6 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
         }
         None => {
             let stem = doc
-                .file
                 .path
                 .rsplit('/')
                 .next()
@@ -85,7 +86,7 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
                 problems.push(
                     Diagnostic::error(
                         "PATH-SLUG",
-                        &doc.file.path,
+                        &doc.path,
                         Some(Pos::START),
                         "the file name gives an empty slug",
                     )

@@ -18,22 +18,20 @@ pub struct Registry {
 
 fn registry_doc(file: SourceFile) -> Arc<Doc> {
     let len = file.text.len();
-    Arc::new(Doc {
-        file,
-        yaml: 0..len,
-        yaml_line_offset: 0,
-        body: len..len,
-    })
+    Arc::new(Doc::new(file, 0..len, 0, len..len))
 }
 
 /// Parses `content/_sources.yaml`: a list of sources. Valid entries are kept even when others are not.
 pub fn parse_sources(file: SourceFile) -> (Vec<Source>, Vec<Diagnostic>) {
     let doc = registry_doc(file);
-    let raw: Option<Vec<RawSource>> =
-        match yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement()) {
-            Ok(raw) => raw,
-            Err(problems) => return (Vec::new(), problems),
-        };
+    let raw: Option<Vec<RawSource>> = match yaml::decode(
+        doc.read().yaml_text(),
+        Root::Sequence,
+        &doc.read().placement(),
+    ) {
+        Ok(raw) => raw,
+        Err(problems) => return (Vec::new(), problems),
+    };
     let mut problems = Vec::new();
     let sources = raw
         .unwrap_or_default()
@@ -47,11 +45,14 @@ pub fn parse_sources(file: SourceFile) -> (Vec<Source>, Vec<Diagnostic>) {
 /// Parses `content/_entities.yaml`: a list of entities. Valid entries are kept even when others are not.
 pub fn parse_entities(file: SourceFile) -> (Vec<Entity>, Vec<Diagnostic>) {
     let doc = registry_doc(file);
-    let raw: Option<Vec<RawEntity>> =
-        match yaml::decode(doc.yaml_text(), Root::Sequence, &doc.placement()) {
-            Ok(raw) => raw,
-            Err(problems) => return (Vec::new(), problems),
-        };
+    let raw: Option<Vec<RawEntity>> = match yaml::decode(
+        doc.read().yaml_text(),
+        Root::Sequence,
+        &doc.read().placement(),
+    ) {
+        Ok(raw) => raw,
+        Err(problems) => return (Vec::new(), problems),
+    };
     let mut problems = Vec::new();
     let entities = raw
         .unwrap_or_default()
