@@ -228,6 +228,24 @@ fn site_templates_override_the_theme_file_by_file() {
 }
 
 #[test]
+fn a_template_looping_over_a_value_sees_its_fields_in_their_documented_order() {
+    // Template maps keep the order of the view's fields, so a theme that loops over one
+    // makes the same page on every build (a hash order would differ from run to run).
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body"));
+    f.write(
+        "templates/404.html",
+        "{% for key, value in site %}{{ key }} {% endfor %}",
+    );
+    let fields = "title description base_url base_path language authors \
+                  article_count event_count source_count entity_count ";
+    for _ in 0..3 {
+        f.build_ok(&[]);
+        assert_eq!(f.read("site/404.html"), fields);
+    }
+}
+
+#[test]
 fn content_is_escaped_everywhere() {
     let f = Fixture::new();
     let title = "\"><script>alert(1)</script><img src=x onerror=alert(1)>";
