@@ -560,7 +560,7 @@ fn check_collisions(articles: &[Arc<Article>], problems: &mut Vec<Diagnostic>) {
             for a in &list {
                 let at_slug = crate::content::Origin {
                     doc: std::sync::Arc::clone(&a.doc),
-                    path: vec![crate::content::OwnedSeg::Key("slug")],
+                    path: Box::new([crate::content::OwnedSeg::Key("slug")]),
                 };
                 problems.push(
                     at_slug

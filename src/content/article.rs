@@ -46,7 +46,7 @@ pub fn parse(file: SourceFile) -> Result<Article, Vec<Diagnostic>> {
 fn top(doc: &Arc<Doc>, key: &'static str) -> Origin {
     Origin {
         doc: Arc::clone(doc),
-        path: vec![OwnedSeg::Key(key)],
+        path: Box::new([OwnedSeg::Key(key)]),
     }
 }
 
