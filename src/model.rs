@@ -1,6 +1,8 @@
 //! Assembling the site: resolving references, rendering bodies, merging the timeline and building indexes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use ahash::AHashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -326,7 +328,7 @@ fn push_index<T: PartialEq + Copy>(list: &mut Vec<T>, i: T) {
 /// again only when its file, the registries it looks up or the options changed.
 #[derive(Debug, Default)]
 pub struct BodyCache {
-    bodies: HashMap<String, CachedBody>,
+    bodies: AHashMap<String, CachedBody>,
 }
 
 #[derive(Debug)]
@@ -579,7 +581,7 @@ fn check_collisions(articles: &[Arc<Article>], problems: &mut Vec<Diagnostic>) {
 }
 
 fn check_duplicate_ids(a: &Article, problems: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &crate::content::Claim> = HashMap::new();
+    let mut seen: AHashMap<&str, &crate::content::Claim> = AHashMap::new();
     for c in &a.claims {
         if let Some(first) = seen.insert(&c.id, c) {
             problems.push(
@@ -653,7 +655,7 @@ fn merge_timeline(
     let mut order: Vec<usize> = (0..built.len()).collect();
     order.sort_by(|&a, &b| built[a].article.doc.path.cmp(&built[b].article.doc.path));
     let mut merged: Vec<Pending> = Vec::new();
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_id: AHashMap<&str, usize> = AHashMap::new();
     let mut owner: Vec<Vec<usize>> = vec![Vec::new(); built.len()];
     for &ai in &order {
         let article = &built[ai].article;
@@ -795,12 +797,12 @@ fn cross_index(
             .cmp(&b.entity.name.to_lowercase())
             .then_with(|| a.entity.id.cmp(&b.entity.id))
     });
-    let source_at: HashMap<String, usize> = sources
+    let source_at: AHashMap<String, usize> = sources
         .iter()
         .enumerate()
         .map(|(i, s)| (s.source.id.clone(), i))
         .collect();
-    let entity_at: HashMap<String, usize> = entities
+    let entity_at: AHashMap<String, usize> = entities
         .iter()
         .enumerate()
         .map(|(i, e)| (e.entity.id.clone(), i))
