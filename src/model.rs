@@ -31,12 +31,14 @@ pub struct BuiltArticle {
 }
 
 impl BuiltArticle {
+    /// The body's citation of the source of `reference`, if the body cites it.
+    pub fn citation(&self, reference: &Reference) -> Option<&markdown::Citation> {
+        reference.citation.and_then(|i| self.body.citations.get(i))
+    }
+
     /// The places in the body that cite the source of `reference`, with their locators.
     pub fn uses(&self, reference: &Reference) -> &[markdown::CitationUse] {
-        reference
-            .citation
-            .and_then(|i| self.body.citations.get(i))
-            .map_or(&[], |c| c.uses.as_slice())
+        self.citation(reference).map_or(&[], |c| c.uses.as_slice())
     }
 }
 

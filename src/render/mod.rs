@@ -559,15 +559,19 @@ impl<'a> Shared<'a> {
                         .and_then(|v| self.source_link(&v.id, Some(a))),
                     url: self.url(&format!("sources/{}/", s.id)),
                     uses: a
-                        .uses(r)
-                        .iter()
-                        .enumerate()
-                        .map(|(i, u)| CitationUseView {
-                            anchor: u.anchor.clone(),
-                            label: use_label(i),
-                            locator: u.locator.clone(),
+                        .citation(r)
+                        .map(|c| {
+                            c.uses
+                                .iter()
+                                .enumerate()
+                                .map(|(i, u)| CitationUseView {
+                                    anchor: c.use_anchor(i),
+                                    label: use_label(i),
+                                    locator: u.locator.clone(),
+                                })
+                                .collect()
                         })
-                        .collect(),
+                        .unwrap_or_default(),
                     locators,
                 })
             })
