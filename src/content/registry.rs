@@ -24,14 +24,13 @@ fn registry_doc(file: SourceFile) -> Arc<Doc> {
 /// Parses `content/_sources.yaml`: a list of sources. Valid entries are kept even when others are not.
 pub fn parse_sources(file: SourceFile) -> (Vec<Source>, Vec<Diagnostic>) {
     let doc = registry_doc(file);
-    let raw: Option<Vec<RawSource>> = match yaml::decode(
-        doc.read().yaml_text(),
-        Root::Sequence,
-        &doc.read().placement(),
-    ) {
-        Ok(raw) => raw,
-        Err(problems) => return (Vec::new(), problems),
-    };
+    let text = doc.read();
+    let raw: Option<Vec<RawSource>> =
+        match yaml::decode(text.yaml_text(), Root::Sequence, &text.placement()) {
+            Ok(raw) => raw,
+            Err(problems) => return (Vec::new(), problems),
+        };
+    drop(text);
     let mut problems = Vec::new();
     let sources = raw
         .unwrap_or_default()
@@ -45,14 +44,13 @@ pub fn parse_sources(file: SourceFile) -> (Vec<Source>, Vec<Diagnostic>) {
 /// Parses `content/_entities.yaml`: a list of entities. Valid entries are kept even when others are not.
 pub fn parse_entities(file: SourceFile) -> (Vec<Entity>, Vec<Diagnostic>) {
     let doc = registry_doc(file);
-    let raw: Option<Vec<RawEntity>> = match yaml::decode(
-        doc.read().yaml_text(),
-        Root::Sequence,
-        &doc.read().placement(),
-    ) {
-        Ok(raw) => raw,
-        Err(problems) => return (Vec::new(), problems),
-    };
+    let text = doc.read();
+    let raw: Option<Vec<RawEntity>> =
+        match yaml::decode(text.yaml_text(), Root::Sequence, &text.placement()) {
+            Ok(raw) => raw,
+            Err(problems) => return (Vec::new(), problems),
+        };
+    drop(text);
     let mut problems = Vec::new();
     let entities = raw
         .unwrap_or_default()
