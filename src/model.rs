@@ -1,9 +1,9 @@
 //! Assembling the site: resolving references, rendering bodies, merging the timeline and building indexes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ahash::AHashMap;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -153,7 +153,7 @@ impl Site {
     }
 
     /// Index of a source entry by id.
-    pub fn source_index(&self) -> ahash::AHashMap<&str, usize> {
+    pub fn source_index(&self) -> AHashMap<&str, usize> {
         self.sources
             .iter()
             .enumerate()
@@ -162,7 +162,7 @@ impl Site {
     }
 
     /// Index of an entity entry by id.
-    pub fn entity_index(&self) -> ahash::AHashMap<&str, usize> {
+    pub fn entity_index(&self) -> AHashMap<&str, usize> {
         self.entities
             .iter()
             .enumerate()
@@ -175,7 +175,7 @@ impl Site {
 /// Built once per build, from the registries or from an assembled site's entries.
 struct Registers<'a> {
     sources: ahash::AHashSet<&'a str>,
-    entities: ahash::AHashMap<&'a str, &'a Entity>,
+    entities: AHashMap<&'a str, &'a Entity>,
 }
 
 impl<'a> Registers<'a> {
@@ -289,7 +289,7 @@ pub fn replace_body(
 
 fn check_refs<'a, T>(
     refs: impl IntoIterator<Item = &'a IdRef>,
-    known: &ahash::AHashMap<String, T>,
+    known: &AHashMap<String, T>,
     what: &str,
     code: &'static str,
     problems: &mut Vec<Diagnostic>,
