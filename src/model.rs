@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ahash::AHashMap;
-
 use rayon::prelude::*;
 
 use crate::config::Config;
