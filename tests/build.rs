@@ -370,8 +370,12 @@ fn components_with(from: &str, to: &str) -> String {
 
 /// Class changes made to the components whose output is kept once per build, and
 /// nowhere else in the theme.
-const OVERRIDDEN: [(&str, &str); 4] = [
+const OVERRIDDEN: [(&str, &str); 5] = [
     ("<li class=\"event\">", "<li class=\"event mine\">"),
+    (
+        "<li class=\"article-item\">",
+        "<li class=\"article-item mine\">",
+    ),
     ("<li class=\"claim claim-", "<li class=\"mine claim claim-"),
     ("<span class=\"kind\">", "<span class=\"kind mine\">"),
     (
@@ -382,8 +386,8 @@ const OVERRIDDEN: [(&str, &str); 4] = [
 
 #[test]
 fn fragments_printed_once_per_build_follow_the_site_components() {
-    // Events and claims on source and entity pages, source facts in reference lists and
-    // the badges of the claims legend are printed once per build by the theme's own
+    // Events and claims on source and entity pages, articles on topic pages, source facts
+    // in reference lists and the badges of the claims legend are printed once per build by the theme's own
     // components, then pasted: an override of those components must show there exactly
     // as where the component is called directly.
     let plain = Fixture::example();
@@ -417,7 +421,7 @@ fn fragments_printed_once_per_build_follow_the_site_components() {
             changed.push(path.as_str());
         }
     }
-    for kind in ["sources/", "entities/", "articles/"] {
+    for kind in ["sources/", "entities/", "articles/", "tags/"] {
         assert!(
             changed
                 .iter()

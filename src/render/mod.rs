@@ -223,7 +223,10 @@ impl<'a> Shared<'a> {
 
     fn summary_part(&self, i: usize) -> Part {
         self.summaries[i]
-            .get_or_init(|| self.part(&self.summary(&self.site.articles[i])))
+            .get_or_init(|| {
+                let part = self.part(&self.summary(&self.site.articles[i]));
+                self.with_fragment(part, ARTICLE_ITEM, "article")
+            })
             .clone()
     }
 
@@ -822,6 +825,8 @@ struct GroupsVars {
 const EVENT_ITEM: &str = "event_item";
 /// The component that lists a claim outside its article; kept as the claim's `html`.
 const CLAIM_ITEM: &str = "claim_item";
+/// The component that lists an article on its topics' pages; kept as the summary's `html`.
+const ARTICLE_ITEM: &str = "article_item";
 
 /// The component that prints a source's publisher, kind and dates; kept per source.
 const SOURCE_FACTS: &str = "source_facts";
