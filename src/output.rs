@@ -182,7 +182,8 @@ fn temp_path(path: &Path) -> PathBuf {
 ///
 /// Into a folder that was empty, files are written in place: nothing can be in the way
 /// or be replaced, and an abandoned write removes them again. That saves a look-up and
-/// a rename per file, 3 % of the time of a first build of 10k articles.
+/// a rename per file: 0.19 s of kernel time in a first build of 10k articles (perf), about
+/// 3 % of its CPU time.
 #[derive(Debug)]
 pub struct Staging {
     out: PathBuf,
