@@ -139,11 +139,16 @@ pub fn load_articles(root: &Path, articles: Articles<'_>) -> (Inputs, Vec<Diagno
 
     // Per file: its path and stamp (when it could be read at all), and the file or the problem.
     type Loaded = (Option<(String, Stamp)>, Result<ArticleFile, Diagnostic>);
-    let read_article = |p: &Path| -> Loaded {
-        let seen = std::fs::metadata(p)
-            .ok()
-            .map(|meta| (load::rel_path(root, p), stamp(&meta)));
-        (seen, load::read_text(root, p).map(ArticleFile::Read))
+    // The metadata gives both the stamp and the checks before reading (one `statx` per
+    // file; there were three).
+    let read_article = |p: &Path, meta: std::io::Result<std::fs::Metadata>| -> Loaded {
+        match meta {
+            Ok(meta) => (
+                Some((load::rel_path(root, p), stamp(&meta))),
+                load::read_text_with(root, p, &meta).map(ArticleFile::Read),
+            ),
+            Err(_) => (None, load::read_text(root, p).map(ArticleFile::Read)),
+        }
     };
     let results: Vec<Loaded> = match articles {
         Articles::Walk(unchanged) => {
@@ -153,15 +158,14 @@ pub fn load_articles(root: &Path, articles: Articles<'_>) -> (Inputs, Vec<Diagno
             files
                 .par_iter()
                 .map(|p| {
-                    let seen = std::fs::metadata(p)
-                        .ok()
-                        .map(|meta| (load::rel_path(root, p), stamp(&meta)));
-                    match &seen {
-                        Some((rel, stamp)) if unchanged(rel, stamp) => {
-                            (seen.clone(), Ok(ArticleFile::Unchanged(rel.clone())))
+                    let meta = std::fs::metadata(p);
+                    if let Ok(m) = &meta {
+                        let (rel, stamp) = (load::rel_path(root, p), stamp(m));
+                        if unchanged(&rel, &stamp) {
+                            return (Some((rel.clone(), stamp)), Ok(ArticleFile::Unchanged(rel)));
                         }
-                        _ => read_article(p),
                     }
+                    read_article(p, meta)
                 })
                 .collect()
         }
@@ -169,7 +173,9 @@ pub fn load_articles(root: &Path, articles: Articles<'_>) -> (Inputs, Vec<Diagno
             .iter()
             .map(|(rel, stamp)| {
                 if changed.contains(rel) {
-                    read_article(&root.join(rel))
+                    let path = root.join(rel);
+                    let meta = std::fs::metadata(&path);
+                    read_article(&path, meta)
                 } else {
                     (
                         Some((rel.clone(), *stamp)),

@@ -174,9 +174,25 @@ pub fn walk(
 
 /// Reads a file's bytes, refusing non-regular and oversized files.
 pub fn read_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let meta = fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            "FS-READ",
+            &rel_path(root, path),
+            None,
+            format!("cannot read: {e}"),
+        )
+    })?;
+    read_bytes_with(root, path, &meta)
+}
+
+/// [`read_bytes`] for a file whose metadata the caller already has.
+pub fn read_bytes_with(
+    root: &Path,
+    path: &Path,
+    meta: &fs::Metadata,
+) -> Result<Vec<u8>, Diagnostic> {
     let rel = rel_path(root, path);
     let fail = |code, message: String| Diagnostic::error(code, &rel, None, message);
-    let meta = fs::metadata(path).map_err(|e| fail("FS-READ", format!("cannot read: {e}")))?;
     if !meta.is_file() {
         return Err(fail("FS-NOT-REGULAR", "not a regular file".into()));
     }
@@ -201,6 +217,16 @@ pub fn read_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
 /// Reads a text file: UTF-8 required, BOM dropped, CRLF and lone CR turned into LF.
 pub fn read_text(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let bytes = read_bytes(root, path)?;
+    decode_text(&rel_path(root, path), bytes)
+}
+
+/// [`read_text`] for a file whose metadata the caller already has.
+pub fn read_text_with(
+    root: &Path,
+    path: &Path,
+    meta: &fs::Metadata,
+) -> Result<SourceFile, Diagnostic> {
+    let bytes = read_bytes_with(root, path, meta)?;
     decode_text(&rel_path(root, path), bytes)
 }
 
