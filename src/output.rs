@@ -534,11 +534,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn into_an_empty_folder_files_are_written_in_place_and_an_abandoned_write_removes_them() {
+    /// A write into a folder that does not exist yet (kept alive by the returned guard).
+    fn first_build() -> (tempfile::TempDir, PathBuf, Staging) {
         let dir = tempfile::tempdir().expect("temp");
         let out = dir.path().join("site");
-        let mut staging = Staging::open(&out).expect("open");
+        let staging = Staging::open(&out).expect("open");
+        (dir, out, staging)
+    }
+
+    #[test]
+    fn into_an_empty_folder_files_are_written_in_place_and_an_abandoned_write_removes_them() {
+        let (_dir, out, mut staging) = first_build();
         staging.stage(&page("a/index.html"));
         staging.stage(&page("index.html"));
         // In place at once: no temporary file, and the folder is marked as brief's.
@@ -568,9 +574,7 @@ mod tests {
 
     #[test]
     fn a_file_put_in_the_way_of_a_first_build_is_left_alone_and_the_build_fails() {
-        let dir = tempfile::tempdir().expect("temp");
-        let out = dir.path().join("site");
-        let mut staging = Staging::open(&out).expect("open");
+        let (_dir, out, mut staging) = first_build();
         staging.stage(&page("a/index.html"));
         // Someone else's file, made while the build ran.
         fs::create_dir_all(out.join("b")).expect("mkdir");
