@@ -568,20 +568,10 @@ impl<'a> Shared<'a> {
                         .as_ref()
                         .and_then(|v| self.source_link(&v.id, Some(a))),
                     url: self.url(&["sources/", &s.id, "/"]),
-                    uses: a
+                    backlinks_html: a
                         .citation(r)
-                        .map(|c| {
-                            c.uses
-                                .iter()
-                                .enumerate()
-                                .map(|(i, u)| CitationUseView {
-                                    anchor: c.use_anchor(i),
-                                    label: use_label(i),
-                                    locator: u.locator.clone(),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                        .and_then(|c| c.backlinks_html())
+                        .map(|html| Part::safe_html(&html, self.track)),
                     locators,
                 })
             })
@@ -634,20 +624,6 @@ impl<'a> Shared<'a> {
 /// `prefix` then the number `n`, as in "ref-3".
 fn numbered(prefix: &str, n: usize) -> String {
     [prefix, itoa::Buffer::new().format(n)].concat()
-}
-
-fn use_label(i: usize) -> String {
-    let mut n = i;
-    let mut label = Vec::new();
-    loop {
-        label.push(b'a' + (n % 26) as u8);
-        if n < 26 {
-            break;
-        }
-        n = n / 26 - 1;
-    }
-    label.reverse();
-    String::from_utf8(label).unwrap_or_default()
 }
 
 /// A date as templates see it.

@@ -175,15 +175,6 @@ pub struct EventView {
     pub tag_slugs: String,
 }
 
-/// A use of a citation in the body, for back-links.
-#[derive(Debug, Serialize, Hash)]
-pub struct CitationUseView {
-    pub anchor: String,
-    /// "a", "b", ... for back-link labels.
-    pub label: String,
-    pub locator: Option<String>,
-}
-
 /// An entry of an article's numbered source list.
 #[derive(Debug, Serialize, Hash)]
 pub struct ReferenceView {
@@ -206,7 +197,8 @@ pub struct ReferenceView {
     pub via: Option<Part>,
     /// The source's page on this site.
     pub url: String,
-    pub uses: Vec<CitationUseView>,
+    /// Links back to each use in the text (`Citation::backlinks_html`).
+    pub backlinks_html: Option<Part>,
     /// Distinct locators used ("para. 4").
     pub locators: Vec<String>,
 }
