@@ -387,7 +387,8 @@ const OVERRIDDEN: [(&str, &str); 5] = [
 #[test]
 fn fragments_printed_once_per_build_follow_the_site_components() {
     // Events and claims on source and entity pages, articles on topic pages, source facts
-    // in reference lists and the badges of the claims legend are printed once per build by the theme's own
+    // in reference lists and the badges of the claims legend and of every claim are printed
+    // once per build by the theme's own
     // components, then pasted: an override of those components must show there exactly
     // as where the component is called directly.
     let plain = Fixture::example();

@@ -172,10 +172,16 @@ impl<'a> Shared<'a> {
                 .map(|s| {
                     // The legend of every article page with claims shows every badge.
                     let html = fragment(tera, STATUS_BADGE, "status", s.as_str());
+                    // Every claim shows its status's badge with the meaning as its title.
+                    let mut context = Context::new();
+                    context.insert("status", s.as_str());
+                    context.insert("meaning", s.meaning());
+                    let titled = render_fragment(tera, STATUS_BADGE, &context);
                     StatusView {
                         status: s.as_str(),
                         meaning: s.meaning(),
                         html: html.map(|h| Part::safe_html(&h, track)),
+                        titled_html: titled.map(|h| Part::safe_html(&h, track)),
                     }
                 })
                 .collect(),
@@ -485,6 +491,9 @@ impl<'a> Shared<'a> {
             text: c.text.clone(),
             status: c.status.as_str(),
             status_meaning: c.status.meaning(),
+            badge_html: (self.statuses.iter())
+                .find(|s| s.status == c.status.as_str())
+                .and_then(|s| s.titled_html.clone()),
             sources: c
                 .sources
                 .iter()
@@ -820,7 +829,12 @@ fn fragment<T: Serialize + ?Sized>(
 ) -> Option<String> {
     let mut context = Context::new();
     context.insert(arg, value);
-    tera.render_component(component, &context, None, true).ok()
+    render_fragment(tera, component, &context)
+}
+
+/// What `component` prints with the arguments in `context`, or None when it fails.
+fn render_fragment(tera: &Tera, component: &str, context: &Context) -> Option<String> {
+    tera.render_component(component, context, None, true).ok()
 }
 
 /// Number of events on the front page.

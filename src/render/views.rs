@@ -213,6 +213,8 @@ pub struct ClaimView {
     /// confirmed | reported | claimed | disputed | denied | unverified
     pub status: &'static str,
     pub status_meaning: &'static str,
+    /// Its badge as `status_badge` prints it with `meaning`, made once per status.
+    pub badge_html: Option<Part>,
     pub sources: Vec<Part>,
     /// The article it belongs to (for lists outside the article).
     pub article: Part,
@@ -227,6 +229,8 @@ pub struct StatusView {
     pub meaning: &'static str,
     /// Its badge as `status_badge` prints it (without `meaning`), made once per build.
     pub html: Option<Part>,
+    /// Its badge with `meaning` as the title, as every claim shows it.
+    pub titled_html: Option<Part>,
 }
 
 #[derive(Debug, Serialize, Hash)]
