@@ -389,8 +389,7 @@ fn fragments_printed_once_per_build_follow_the_site_components() {
     // Events and claims on source and entity pages, articles on topic pages, source facts
     // in reference lists and the badges of the claims legend and of every claim are printed
     // once per build by the theme's own components, then pasted: an override of those
-    // components must show there exactly
-    // as where the component is called directly.
+    // components must show there exactly as where the component is called directly.
     let plain = Fixture::example();
     plain.build_ok(&[]);
     let custom = Fixture::example();
