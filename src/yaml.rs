@@ -91,21 +91,30 @@ pub fn decode<T: DeserializeOwned>(
 /// through the strict, non-recursive check first, which refuses it quickly.
 fn may_nest_deeply(yaml: &str) -> bool {
     const LIMIT: usize = 16;
-    let mut depth = 0usize;
-    for b in yaml.bytes() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > LIMIT {
-                    return true;
+    let bytes = yaml.as_bytes();
+    // A depth above the limit takes more opening brackets than the limit: they are
+    // counted first (a loop the compiler vectorises), and the depth is followed only
+    // when there are that many. Every front matter goes through here.
+    let opening = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    if opening > LIMIT {
+        let mut depth = 0usize;
+        for &b in bytes {
+            match b {
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > LIMIT {
+                        return true;
+                    }
                 }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
-    yaml.lines()
-        .any(|line| line.len() - line.trim_start_matches([' ', '-']).len() > 2 * LIMIT)
+    // More than 2 * LIMIT spaces and dashes starting a line.
+    yaml.lines().any(|line| {
+        line.len() > 2 * LIMIT && (line.bytes().take(2 * LIMIT + 1)).all(|b| b == b' ' || b == b'-')
+    })
 }
 
 fn span_pos(span: &Span) -> Pos {
@@ -461,6 +470,29 @@ fn locate_key(yaml: &str, key: &str, near: Pos) -> Pos {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_is_suspected_from_brackets_or_indentation() {
+        let deep_flow = format!("a: {}{}", "[".repeat(17), "]".repeat(17));
+        let flat_flow = format!("a: {}", "[]".repeat(40));
+        let indented = |n: usize| format!("a:\n{}b: 1\n", " ".repeat(n));
+        let dashes = format!("{}x\n", "- ".repeat(17));
+        let cases = [
+            ("title: x\ntags: [a, b]\n", false),
+            (deep_flow.as_str(), true),
+            (&deep_flow[..deep_flow.len() - 17], true),
+            (flat_flow.as_str(), false),
+            (&format!("a: {}", "{".repeat(16)), false),
+            (&indented(32), false),
+            (&indented(33), true),
+            (&format!("x: '{}'\n", " ".repeat(40)), false),
+            (dashes.as_str(), true),
+            (&format!("a:\r\n{}b\r\n", " ".repeat(33)), true),
+        ];
+        for (yaml, want) in cases {
+            assert_eq!(may_nest_deeply(yaml), want, "{yaml:?}");
+        }
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
