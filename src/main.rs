@@ -11,6 +11,24 @@ mod cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its index in `mimalloc.h`; the crate names no
+/// constant for it).
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the system 50 ms after it is freed instead of mimalloc's
+/// 10: a build frees and makes pages all the time, and each page given back costs a
+/// page fault when it is used again (on a VM that returns free memory to its host, a
+/// fault in the host too). A 10k-article build took 194,000–197,000 minor faults, now
+/// 158,000–159,000, with the same peak memory (370–386 MB; 70 ms already raised it to
+/// 417 MB). `MIMALLOC_PURGE_DELAY` still overrides it.
+fn tune_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: mimalloc's options are plain globals, not synchronised; this runs first
+        // in `main`, before any other thread exists.
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 50) }
+    }
+}
+
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -45,6 +63,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     let started = Instant::now();
     match cli.command {
@@ -134,5 +153,25 @@ fn exit_with(result: Result<(), String>) -> ExitCode {
             eprintln!("{}", message.trim_end());
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The index names the purge delay: its default is 10 (ms), and its neighbours'
+    /// defaults differ (`eager_commit_delay` 1, `use_numa_nodes` 0).
+    #[test]
+    fn purge_delay_option_index() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
+        }
+        // SAFETY: reading an option; no test here writes one.
+        let [before, delay, after] = [
+            super::PURGE_DELAY - 1,
+            super::PURGE_DELAY,
+            super::PURGE_DELAY + 1,
+        ]
+        .map(|option| unsafe { libmimalloc_sys::mi_option_get(option) });
+        assert_eq!((before, delay, after), (1, 10, 0));
     }
 }
