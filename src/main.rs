@@ -18,8 +18,8 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Freed memory goes back to the system 50 ms after it is freed instead of mimalloc's
 /// 10: a build frees and makes pages all the time, and each page given back costs a
 /// page fault when it is used again (on a VM that returns free memory to its host, a
-/// fault in the host too). A 10k-article build took 194,000–197,000 minor faults, now
-/// 158,000–159,000, with the same peak memory (370–386 MB; 70 ms already raised it to
+/// fault in the host too). A 10k-article build took 191,000–197,000 minor faults, now
+/// 151,000–159,000, with the same peak memory (370–386 MB; 70 ms already raised it to
 /// 417 MB). `MIMALLOC_PURGE_DELAY` still overrides it.
 fn tune_allocator() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
