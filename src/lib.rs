@@ -141,12 +141,15 @@ pub fn load_articles(root: &Path, articles: Articles<'_>) -> (Inputs, Vec<Diagno
     type Loaded = (Option<(String, Stamp)>, Result<ArticleFile, Diagnostic>);
     // The metadata gives both the stamp and the checks before reading (one `statx` per
     // file; there were three).
+    let read_seen = |p: &Path, meta: &std::fs::Metadata, seen: (String, Stamp)| -> Loaded {
+        (
+            Some(seen),
+            load::read_text_with(root, p, meta).map(ArticleFile::Read),
+        )
+    };
     let read_article = |p: &Path, meta: std::io::Result<std::fs::Metadata>| -> Loaded {
         match meta {
-            Ok(meta) => (
-                Some((load::rel_path(root, p), stamp(&meta))),
-                load::read_text_with(root, p, &meta).map(ArticleFile::Read),
-            ),
+            Ok(meta) => read_seen(p, &meta, (load::rel_path(root, p), stamp(&meta))),
             Err(_) => (None, load::read_text(root, p).map(ArticleFile::Read)),
         }
     };
@@ -158,14 +161,15 @@ pub fn load_articles(root: &Path, articles: Articles<'_>) -> (Inputs, Vec<Diagno
             files
                 .par_iter()
                 .map(|p| {
-                    let meta = std::fs::metadata(p);
-                    if let Ok(m) = &meta {
-                        let (rel, stamp) = (load::rel_path(root, p), stamp(m));
-                        if unchanged(&rel, &stamp) {
-                            return (Some((rel.clone(), stamp)), Ok(ArticleFile::Unchanged(rel)));
-                        }
+                    let meta = match std::fs::metadata(p) {
+                        Ok(meta) => meta,
+                        Err(e) => return read_article(p, Err(e)),
+                    };
+                    let (rel, stamp) = (load::rel_path(root, p), stamp(&meta));
+                    if unchanged(&rel, &stamp) {
+                        return (Some((rel.clone(), stamp)), Ok(ArticleFile::Unchanged(rel)));
                     }
-                    read_article(p, meta)
+                    read_seen(p, &meta, (rel, stamp))
                 })
                 .collect()
         }

@@ -163,11 +163,16 @@ impl Citation {
     /// when asked for rather than kept: a site of 10k articles has 458,000 uses.
     pub fn use_anchor(&self, index: usize) -> String {
         let mut anchor = String::with_capacity(16);
-        anchor.push_str("cite-");
-        anchor.push_str(itoa::Buffer::new().format(self.number));
-        anchor.push('-');
-        anchor.push_str(itoa::Buffer::new().format(index + 1));
+        self.push_use_anchor(&mut anchor, index);
         anchor
+    }
+
+    /// [`Self::use_anchor`] appended to `out`.
+    fn push_use_anchor(&self, out: &mut String, index: usize) {
+        out.push_str("cite-");
+        out.push_str(itoa::Buffer::new().format(self.number));
+        out.push('-');
+        out.push_str(itoa::Buffer::new().format(index + 1));
     }
 
     /// The links from a reference back to each use in the text, as the reference list
@@ -185,7 +190,7 @@ impl Citation {
         for (i, used) in self.uses.iter().enumerate() {
             let label = use_label(i);
             html.push_str(" <a href=\"#");
-            html.push_str(&self.use_anchor(i));
+            self.push_use_anchor(&mut html, i);
             html.push_str("\" aria-label=\"Back to citation ");
             html.push_str(&label);
             if let Some(locator) = &used.locator {
