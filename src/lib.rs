@@ -44,6 +44,10 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Write into a non-empty folder brief did not create.
     pub force: bool,
+    /// Called by [`build`] once it has freed the articles' bodies (a fifth of a large
+    /// site's memory), before it renders the other pages: the program's allocator can
+    /// give that memory back to the system there (see `main.rs`).
+    pub bodies_freed: Option<fn()>,
 }
 
 impl Options {
@@ -510,7 +514,7 @@ pub fn build(options: &Options, strict: bool) -> Outcome {
     let prepared = prepared.filter(|_| !strict || diagnostics.is_empty());
     if let Some(mut p) = prepared {
         p.site.release_texts();
-        match write_streaming(&mut p, &out) {
+        match write_streaming(&mut p, &out, options) {
             Ok((report, pages)) => {
                 outcome.written = Some(report);
                 outcome.pages = pages;
@@ -540,6 +544,7 @@ pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
 fn write_streaming(
     p: &mut Prepared,
     out: &Path,
+    options: &Options,
 ) -> Result<(output::WriteReport, usize), Vec<Diagnostic>> {
     let mut staging = output::Staging::open(out).map_err(|d| vec![d])?;
     // A bounded queue: rendering waits for the writer rather than piling up pages.
@@ -563,6 +568,9 @@ fn write_streaming(
         let mut report =
             render::render_part(&p.site, theme, tera, false, None, Pages::WithBodies, &sink);
         p.site.release_bodies();
+        if let Some(hook) = options.bodies_freed {
+            hook();
+        }
         let rest = render::render_part(
             &p.site,
             theme,

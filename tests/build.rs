@@ -85,6 +85,27 @@ fn article_pages_and_the_feed_carry_the_whole_bodies() {
 }
 
 #[test]
+fn a_build_calls_the_bodies_freed_hook_once_and_a_check_never() {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn count() {
+        CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    let f = Fixture::new();
+    f.write("content/a.md", &article("A", "2020-01-01", "Body of a."));
+    let options = brief::Options {
+        root: f.root().to_path_buf(),
+        bodies_freed: Some(count),
+        ..brief::Options::default()
+    };
+    assert!(brief::check(&options).diagnostics.is_empty());
+    assert_eq!(CALLS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let outcome = brief::build(&options, false);
+    assert!(outcome.written.is_some(), "{:?}", outcome.diagnostics);
+    assert_eq!(CALLS.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(f.read("site/articles/a/index.html").contains("Body of a."));
+}
+
+#[test]
 fn subpath_base_url_is_honoured_by_every_link() {
     let f = Fixture::example();
     f.build_ok(&["--base-url", "https://example.org/sub/briefing/"]);
