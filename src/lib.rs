@@ -45,9 +45,10 @@ pub struct Options {
     /// Write into a non-empty folder brief did not create.
     pub force: bool,
     /// Called by [`build`] once it has freed the articles' bodies (a fifth of a large
-    /// site's memory), before it renders the other pages: the program's allocator can
-    /// give that memory back to the system there (see `main.rs`).
-    pub bodies_freed: Option<fn()>,
+    /// site's memory), with the number of bytes freed, before it renders the other pages:
+    /// the program's allocator can give that memory back to the system there (see
+    /// `main.rs`).
+    pub bodies_freed: Option<fn(usize)>,
 }
 
 impl Options {
@@ -567,9 +568,9 @@ fn write_streaming(
         let (theme, tera) = (&p.theme, &p.tera);
         let mut report =
             render::render_part(&p.site, theme, tera, false, None, Pages::WithBodies, &sink);
-        p.site.release_bodies();
+        let freed = p.site.release_bodies();
         if let Some(hook) = options.bodies_freed {
-            hook();
+            hook(freed);
         }
         let rest = render::render_part(
             &p.site,

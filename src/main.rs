@@ -31,15 +31,22 @@ fn tune_allocator() {
 }
 
 /// Hands the memory of the articles' bodies back to the system at once, when a build has
-/// just freed them. They were freed on one thread and made on the others, and with the
-/// purge delay above that memory was still held while the next pages were made: a
-/// 10k-article build peaked at 399–404 MB against 377–380 MB with this (and 15,000 more
-/// page faults).
-fn return_freed_memory() {
+/// just freed a lot of it. They were freed on one thread and made on the others, and with
+/// the purge delay above that memory was still held while the next pages were made: a
+/// 10k-article build (113 MB of bodies) peaked at 388–422 MB, over the 400 MiB target in
+/// some runs, against 375–383 MB with this, for 10,000–20,000 more page faults. A small
+/// site gains nothing from it and would only pay the faults (5,000 at 1k articles).
+fn return_freed_memory(bytes: usize) {
+    if bytes < RETURN_FREED_FROM {
+        return;
+    }
     // SAFETY: `mi_collect` only works on the calling thread's own heap.
     rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
+
+/// Bodies of fewer bytes than this are left to the purge delay.
+const RETURN_FREED_FROM: usize = 32 << 20;
 
 use std::process::ExitCode;
 use std::time::Instant;

@@ -130,12 +130,15 @@ impl Site {
     /// Frees the HTML of the articles' bodies that nothing else holds, once the pages that
     /// print them are made: it is a fifth of a large site's memory. Those pages cannot be
     /// rendered again afterwards.
-    pub fn release_bodies(&mut self) {
+    /// Returns the number of bytes freed.
+    pub fn release_bodies(&mut self) -> usize {
+        let mut freed = 0;
         for a in &mut self.articles {
             if let Some(body) = Arc::get_mut(&mut a.body) {
-                body.html = String::new();
+                freed += std::mem::take(&mut body.html).capacity();
             }
         }
+        freed
     }
 
     /// Frees the text of every input file, once nothing more is to be reported about the

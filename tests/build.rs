@@ -87,8 +87,10 @@ fn article_pages_and_the_feed_carry_the_whole_bodies() {
 #[test]
 fn a_build_calls_the_bodies_freed_hook_once_and_a_check_never() {
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    fn count() {
+    static FREED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn count(bytes: usize) {
         CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        FREED.fetch_add(bytes, std::sync::atomic::Ordering::SeqCst);
     }
     let f = Fixture::new();
     f.write("content/a.md", &article("A", "2020-01-01", "Body of a."));
@@ -102,6 +104,8 @@ fn a_build_calls_the_bodies_freed_hook_once_and_a_check_never() {
     let outcome = brief::build(&options, false);
     assert!(outcome.written.is_some(), "{:?}", outcome.diagnostics);
     assert_eq!(CALLS.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The one body, `<p>Body of a.</p>` and a newline at least.
+    assert!(FREED.load(std::sync::atomic::Ordering::SeqCst) >= 18);
     assert!(f.read("site/articles/a/index.html").contains("Body of a."));
 }
 
