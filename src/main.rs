@@ -20,7 +20,7 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// page fault when it is used again (on a VM that returns free memory to its host, a
 /// fault in the host too). A 10k-article build took 191,000–197,000 minor faults, then
 /// 151,000–159,000 (now 157,000–165,000 with `return_freed_memory`, which keeps the
-/// peak at 375–378 MB; 70 ms raised it to 417 MB). `MIMALLOC_PURGE_DELAY` still
+/// peak at 372–383 MB; 70 ms raised it to 417 MB). `MIMALLOC_PURGE_DELAY` still
 /// overrides it.
 fn tune_allocator() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
@@ -33,8 +33,8 @@ fn tune_allocator() {
 /// Hands the memory of the articles' bodies back to the system at once, when a build has
 /// just freed a lot of it. They were freed on one thread and made on the others, and with
 /// the purge delay above that memory was still held while the next pages were made: a
-/// 10k-article build (113 MB of bodies) peaked at 388–422 MB, over the 400 MiB target in
-/// some runs, against 375–383 MB with this, for 10,000–20,000 more page faults. A small
+/// 10k-article build (113 MB of bodies) peaked at 379–422 MB, over the 400 MiB target in
+/// some runs, against 372–383 MB with this, for 10,000–20,000 more page faults. A small
 /// site gains nothing from it and would only pay the faults (5,000 at 1k articles).
 fn return_freed_memory(bytes: usize) {
     if bytes < RETURN_FREED_FROM {
