@@ -502,3 +502,69 @@ fn a_failing_component_is_reported_on_the_page_that_lists_it() {
     );
     assert_eq!(f.tree("site"), before, "a failed build changes nothing");
 }
+
+#[test]
+fn the_long_lists_are_rendered_into_buffers_reserved_for_them() {
+    // 200 articles, each with three events about one entity and from one source, all on
+    // one topic: the front page, the topic's, entity's and source's pages and the
+    // timeline each list hundreds of items and run past the buffer a page starts with.
+    let f = Fixture::new();
+    f.write(
+        "content/_entities.yaml",
+        "- id: council\n  name: The Council\n  kind: organisation\n",
+    );
+    f.write(
+        "content/_sources.yaml",
+        "- id: minutes\n  title: Minutes of the council\n  kind: official\n  published: 2020-12-31\n",
+    );
+    for i in 0..200 {
+        let events: String = (0..3)
+            .map(|e| {
+                format!(
+                    "  - id: e{i}-{e}\n    date: 2020-{:02}-{:02}\n    title: Event {e} of article {i}, a meeting of the council about the budget\n    entities: [council]\n    sources: [minutes]\n",
+                    1 + i % 12,
+                    1 + e + 3 * (i % 9),
+                )
+            })
+            .collect();
+        f.write(
+            &format!("content/a{i:03}.md"),
+            &format!(
+                "---\ntitle: Article {i} on the budget of the council\ndate: 2020-01-{:02}\nsummary: What the council said about the budget in its session number {i}.\ntags: [budget]\nentities: [council]\nevents:\n{events}---\nThe [[council]] met [@minutes].\n",
+                1 + i % 28
+            ),
+        );
+    }
+    let options = brief::Options {
+        root: f.root().to_path_buf(),
+        ..brief::Options::default()
+    };
+    let (inputs, problems) = brief::load(f.root());
+    assert!(problems.is_empty(), "{:?}", problems.first());
+    let (prepared, problems) = brief::prepare(inputs, &options);
+    assert!(problems.is_empty(), "{:?}", problems.first());
+    let p = prepared.expect("prepared");
+    let sizes = std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let report = brief::render::render_each(&p.site, &p.theme, &p.tera, false, None, &|out| {
+        if let brief::render::Output::Fresh(page) = out {
+            sizes.lock().unwrap().insert(page.path, page.bytes.len());
+        }
+    });
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let sizes = sizes.into_inner().unwrap();
+    let long = [
+        "index.html",
+        "timeline/index.html",
+        "tags/budget/index.html",
+        "entities/council/index.html",
+        "sources/minutes/index.html",
+    ];
+    for path in long {
+        assert!(
+            sizes[path] > brief::render::PAGE_CAPACITY,
+            "{path} is {} bytes, within the buffer every page starts with: this shows nothing",
+            sizes[path]
+        );
+    }
+    assert_eq!(report.outgrown, Vec::<String>::new());
+}

@@ -664,6 +664,26 @@ struct Job<'a> {
     path: String,
     fingerprint: u64,
     input: Input<'a>,
+    /// The size the page's buffer starts at.
+    capacity: usize,
+}
+
+impl Job<'_> {
+    /// Sizes the page's buffer for `listed` bytes of fragments (the `html` of the parts the
+    /// page lists) on top of the page around them, with a quarter to spare for the forms a
+    /// template prints differently (the timeline's events). The long lists were grown by
+    /// doubling from [`PAGE_CAPACITY`]: the timeline of 50k articles (146 MB) was copied a
+    /// dozen times into a buffer of 256 MB, for a moment with its 128 MB predecessor, the
+    /// largest allocation of the build. Room reserved and not written is never touched.
+    fn listing(mut self, listed: usize) -> Self {
+        self.capacity = PAGE_CAPACITY + listed + listed / 4;
+        self
+    }
+}
+
+/// Total length of the fragments of `parts`.
+fn listed<'p>(parts: impl IntoIterator<Item = &'p Part>) -> usize {
+    parts.into_iter().map(Part::html_len).sum()
 }
 
 fn job<'a, V: Serialize + Hash + 'a>(
@@ -681,6 +701,7 @@ fn job<'a, V: Serialize + Hash + 'a>(
     Job {
         path,
         fingerprint,
+        capacity: PAGE_CAPACITY,
         input: Input::Template {
             template,
             build: Box::new(move || {
@@ -696,6 +717,7 @@ fn data_job<'a, V: Serialize + Hash + 'a>(track: bool, path: &str, data: V) -> J
     Job {
         path: path.to_string(),
         fingerprint: if track { fingerprint(&data) } else { 0 },
+        capacity: 0,
         input: Input::Bytes(Box::new(move || data::to_json(&data))),
     }
 }
@@ -877,6 +899,7 @@ impl<'a> Shared<'a> {
                         .map(|&i| self.entity_link_part(i))
                         .collect(),
                 };
+                let listed = listed(vars.articles.iter().chain(&vars.latest_events));
                 job(
                     self.track,
                     path,
@@ -884,6 +907,7 @@ impl<'a> Shared<'a> {
                     self.meta(&site.config.title, None, &dir, "home"),
                     vars,
                 )
+                .listing(listed)
             }
             Target::Article(i) => {
                 #[derive(Serialize, Hash)]
@@ -911,8 +935,9 @@ impl<'a> Shared<'a> {
                     source: SourceView,
                 }
                 let view = self.source_view(i, true);
+                let listed = listed(view.articles.iter().chain(&view.claims).chain(&view.events));
                 let meta = self.meta(&view.title, None, &dir, "sources");
-                job(self.track, path, "source.html", meta, Vars { source: view })
+                job(self.track, path, "source.html", meta, Vars { source: view }).listing(listed)
             }
             Target::Sources => {
                 let groups = groups_by_kind(
@@ -958,8 +983,9 @@ impl<'a> Shared<'a> {
                         .collect(),
                     events: entry.events.iter().map(|&i| self.event_part(i)).collect(),
                 };
+                let listed = listed(view.claims.iter().chain(&view.events));
                 let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
-                job(self.track, path, "entity.html", meta, Vars { entity: view })
+                job(self.track, path, "entity.html", meta, Vars { entity: view }).listing(listed)
             }
             Target::Entities => {
                 let groups = groups_by_kind(
@@ -985,7 +1011,9 @@ impl<'a> Shared<'a> {
                 }
                 let t = &site.tags[i];
                 let meta = self.meta(&format!("Topic: {}", t.name), None, &dir, "tags");
-                let articles = t.articles.iter().map(|&a| self.summary_part(a)).collect();
+                let articles: Vec<Part> =
+                    t.articles.iter().map(|&a| self.summary_part(a)).collect();
+                let listed = listed(&articles);
                 job(
                     self.track,
                     path,
@@ -996,6 +1024,7 @@ impl<'a> Shared<'a> {
                         articles,
                     },
                 )
+                .listing(listed)
             }
             Target::Tags => {
                 #[derive(Serialize, Hash)]
@@ -1163,6 +1192,7 @@ impl<'a> Shared<'a> {
             "timeline/",
             "timeline",
         );
+        let listed = listed(years.iter().flat_map(|y| &y.months).flat_map(|m| &m.events));
         job(
             self.track,
             path,
@@ -1177,6 +1207,7 @@ impl<'a> Shared<'a> {
                 filter_tags: self.all_tags(),
             },
         )
+        .listing(listed)
     }
 }
 
@@ -1233,6 +1264,9 @@ pub struct RenderReport {
     pub fingerprints: Fingerprints,
     /// How many pages were rendered (the others were the same as before).
     pub rendered: usize,
+    /// Pages longer than the buffer reserved for them (see `Job::listing`), which was
+    /// then copied into larger ones as they grew.
+    pub outgrown: Vec<String>,
 }
 
 /// The path of every file the site will have, before rendering any: templates' pages,
@@ -1331,7 +1365,8 @@ fn render_targets(
     // Pages see the site-wide values too: a change there changes every page.
     let global_fingerprint = fingerprint(&(&shared.site_view, &shared.statuses));
     // Per page: path, fingerprint, and whether rendering it worked (None: unchanged).
-    type Done = (String, u64, Option<Result<(), Diagnostic>>);
+    // Rendered: whether the page outgrew the buffer reserved for it.
+    type Done = (String, u64, Option<Result<bool, Diagnostic>>);
     let results: Vec<Done> = targets
         .into_par_iter()
         .map(|target| {
@@ -1348,7 +1383,7 @@ fn render_targets(
                     context.extend(globals.clone());
                     // Most pages are 20–50 KB: a buffer grown by doubling from nothing
                     // was copied a dozen times, 2 % of a build's instructions.
-                    let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
+                    let mut bytes = Vec::with_capacity(job.capacity);
                     tera.render_to(template, &context, &mut bytes)
                         .map(|()| bytes)
                         .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
@@ -1356,10 +1391,13 @@ fn render_targets(
                 Input::Bytes(make) => Ok(make()),
             };
             let outcome = made.map(|bytes| {
+                // A data file is made to measure (capacity 0 here).
+                let outgrew = job.capacity > 0 && bytes.capacity() > job.capacity;
                 sink(Output::Fresh(Page {
                     path: job.path.clone(),
                     bytes,
-                }))
+                }));
+                outgrew
             });
             (job.path, fingerprint, Some(outcome))
         })
@@ -1369,8 +1407,11 @@ fn render_targets(
     for (path, fingerprint, outcome) in results {
         match outcome {
             Some(Err(d)) => report.problems.push(d),
-            Some(Ok(())) => {
+            Some(Ok(outgrew)) => {
                 report.rendered += 1;
+                if outgrew {
+                    report.outgrown.push(path.clone());
+                }
                 report.fingerprints.insert(path, fingerprint);
             }
             None => {
@@ -1381,7 +1422,7 @@ fn render_targets(
     report
 }
 
-/// The size a page's buffer starts at.
-const PAGE_CAPACITY: usize = 64 * 1024;
+/// The size a page's buffer starts at, before room for what it lists.
+pub const PAGE_CAPACITY: usize = 64 * 1024;
 
 pub mod data;

@@ -12,6 +12,9 @@ use serde::{Serialize, Serializer};
 pub struct Part {
     value: tera::Value,
     hash: u64,
+    /// Length of the `html` fragment, 0 without one: what a page that lists the part is
+    /// expected to print for it, to size that page's buffer.
+    html_len: usize,
 }
 
 impl Part {
@@ -20,6 +23,7 @@ impl Part {
         Part {
             value: tera::Value::from_serializable(view),
             hash: if track { fingerprint(view) } else { 0 },
+            html_len: 0,
         }
     }
 
@@ -28,6 +32,7 @@ impl Part {
         Part {
             value: tera::Value::safe_string(html),
             hash: if track { fingerprint(html) } else { 0 },
+            html_len: html.len(),
         }
     }
 }
@@ -47,7 +52,13 @@ impl Part {
         Part {
             value: tera::Value::from(map),
             hash,
+            html_len: html.len(),
         }
+    }
+
+    /// Length of the HTML this part was printed as (0 when it was not).
+    pub fn html_len(&self) -> usize {
+        self.html_len
     }
 }
 
