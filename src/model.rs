@@ -464,6 +464,8 @@ pub fn assemble_cached(
         ))
     });
     let previous = cache.as_ref().map(|c| &c.bodies);
+    // Without a cache (a one-off build or check), no body is rendered again.
+    let keep_bodies = cache.is_some();
     let key = lookup_key.unwrap_or_default();
     let registers = Registers::of_registry(&registry);
     let bodies: Vec<(u64, Arc<markdown::Rendered>, Vec<Diagnostic>)> = articles
@@ -493,6 +495,9 @@ pub fn assemble_cached(
                     }
                 })
                 .collect();
+            if !keep_bodies {
+                a.doc.release_body();
+            }
             (key, Arc::new(rendered), diags)
         })
         .collect();

@@ -103,6 +103,20 @@ impl Doc {
         }
     }
 
+    /// Frees the Markdown body of the text and keeps the front matter (and what precedes
+    /// it), once the body is rendered and its diagnostics made: nothing else reads the body,
+    /// and every later diagnostic about the file is about its front matter. The bodies are
+    /// four fifths of a site's text; freed while the other bodies are rendered, their
+    /// memory is reused for those.
+    pub fn release_body(&self) {
+        let mut text = self.text.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(front) = text.get(..self.body.start)
+            && front.len() < text.len()
+        {
+            *text = Arc::new(front.to_string());
+        }
+    }
+
     /// Frees the text. Diagnostics made after this have no line to quote and point at
     /// the start of the file, so only a build that reports nothing more about its
     /// content does it.
@@ -636,5 +650,24 @@ mod tests {
             assert_eq!(d.path, "content/a.md");
             assert_eq!((d.pos, d.line_text), (Some(Pos::START), None));
         }
+    }
+
+    #[test]
+    fn a_released_body_keeps_the_front_matter_located() {
+        let doc = doc();
+        doc.release_body();
+        assert_eq!(
+            doc.read().text(),
+            "---\ntitle: A\nsources:\n  - id: x\n---\n"
+        );
+        assert_eq!(doc.read().body_text(), "");
+        let d = doc.diag_at(true, "X", &[Seg::Key("sources"), Seg::Index(0)], "m");
+        let located = (d.pos, d.line_text.as_deref());
+        assert_eq!(located, (Some(Pos { line: 4, col: 5 }), Some("  - id: x")));
+        // A body diagnostic made after it (none is, in a build) points at the end.
+        let d = doc.body_diag(false, "Y", 5, "m");
+        assert_eq!((d.pos, d.line_text), (Some(Pos { line: 6, col: 1 }), None));
+        doc.release_body();
+        assert_eq!(doc.read().text().len(), 36);
     }
 }
