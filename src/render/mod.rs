@@ -653,7 +653,10 @@ enum Input<'a> {
     Template {
         template: &'static str,
         build: Box<dyn FnOnce() -> Context + 'a>,
+        /// The size the page's buffer starts at.
+        capacity: usize,
     },
+    /// Made to measure.
     Bytes(Box<dyn FnOnce() -> Vec<u8> + 'a>),
 }
 
@@ -664,14 +667,14 @@ struct Job<'a> {
     path: String,
     fingerprint: u64,
     input: Input<'a>,
-    /// The size the page's buffer starts at.
-    capacity: usize,
 }
 
 impl Job<'_> {
     /// Sizes the page's buffer for `listed` bytes of fragments (see [`page_capacity`]).
     fn listing(mut self, listed: usize) -> Self {
-        self.capacity = page_capacity(listed);
+        if let Input::Template { capacity, .. } = &mut self.input {
+            *capacity = page_capacity(listed);
+        }
         self
     }
 }
@@ -715,9 +718,9 @@ fn job<'a, V: Serialize + Hash + 'a>(
     Job {
         path,
         fingerprint,
-        capacity: PAGE_CAPACITY,
         input: Input::Template {
             template,
+            capacity: PAGE_CAPACITY,
             build: Box::new(move || {
                 let mut context = Context::from_serialize(&vars).unwrap_or_default();
                 context.insert("page", &page);
@@ -731,7 +734,6 @@ fn data_job<'a, V: Serialize + Hash + 'a>(track: bool, path: &str, data: V) -> J
     Job {
         path: path.to_string(),
         fingerprint: if track { fingerprint(&data) } else { 0 },
-        capacity: 0,
         input: Input::Bytes(Box::new(move || data::to_json(&data))),
     }
 }
@@ -1391,22 +1393,28 @@ fn render_targets(
                 sink(Output::Same(job.path.clone()));
                 return (job.path, fingerprint, None);
             }
+            // The bytes, and whether they outgrew the buffer reserved for them.
             let made = match job.input {
-                Input::Template { template, build } => {
+                Input::Template {
+                    template,
+                    build,
+                    capacity,
+                } => {
                     let mut context = build();
                     context.extend(globals.clone());
                     // Most pages are 20–50 KB: a buffer grown by doubling from nothing
                     // was copied a dozen times, 2 % of a build's instructions.
-                    let mut bytes = Vec::with_capacity(job.capacity);
+                    let mut bytes = Vec::with_capacity(capacity);
                     tera.render_to(template, &context, &mut bytes)
-                        .map(|()| bytes)
+                        .map(|()| {
+                            let outgrew = bytes.capacity() > capacity;
+                            (bytes, outgrew)
+                        })
                         .map_err(|err| template_error(&err, theme, "TPL-RENDER", Some(&job.path)))
                 }
-                Input::Bytes(make) => Ok(make()),
+                Input::Bytes(make) => Ok((make(), false)),
             };
-            let outcome = made.map(|bytes| {
-                // A data file is made to measure (capacity 0 here).
-                let outgrew = job.capacity > 0 && bytes.capacity() > job.capacity;
+            let outcome = made.map(|(bytes, outgrew)| {
                 sink(Output::Fresh(Page {
                     path: job.path.clone(),
                     bytes,
