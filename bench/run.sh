@@ -10,11 +10,12 @@
 # bench/gen_corpus.rs (reused while the generator and seed are unchanged), and reports
 # for each size: full build (median wall of N runs, CPU, peak RSS), no-change rebuild
 # (wall, and how many output files changed mtime: should be 0), the floor program
-# (bench/floor.rs, rayon and sequential), brief/floor, serve save→reload latency
-# (bench/reload_latency.py, when `brief serve` exists) and, when Debian's hugo is
-# installed, a Hugo build of the same content with one-line templates. Each program
-# (brief, the floor, Hugo) first builds each corpus once untimed, so that every timed
-# run finds the program and the corpus already in memory.
+# (bench/floor.rs, rayon and sequential), brief/floor, serve save→reload latency for an
+# edit of one article's text and of its title (bench/reload_latency.py, when `brief
+# serve` exists) and, when Debian's hugo is installed, a Hugo build of the same content
+# with one-line templates. Each program (brief, the floor, Hugo) first builds each
+# corpus once untimed, so that every timed run finds the program and the corpus
+# already in memory.
 #
 # Work folder: $BRIEF_BENCH_DIR, default ${TMPDIR:-/tmp}/brief-bench (never the repository).
 set -euo pipefail
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
         --no-hugo) hugo=0 ;;
         --no-build) build=0 ;;
         --no-warmup) warmup=0 ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -143,6 +144,16 @@ trap 'rm -rf "$runs_dir"' EXIT
 fresh() { mktemp -d -u "$runs_dir/$1.XXXXXX"; }
 discard() { if [ -e "$1" ]; then mv "$1" "$(fresh discarded)"; fi; }
 
+# serve_latency OUT [--front-matter]: median save→reload of 5 edits of one article of
+# $corpus under `brief serve` ("N ms"), or the script's last line when it could not tell.
+serve_latency() {
+    python3 "$repo/bench/reload_latency.py" --brief "$brief" --root "$corpus" --runs 5 \
+        --timeout 600 --log "$1.log" "${@:2}" >"$1.txt" 2>&1 || true
+    local median
+    median=$(grep -Eo 'median_ms=[0-9]+' "$1.txt" | cut -d= -f2 || true)
+    if [ -n "$median" ]; then echo "$median ms"; else tail -1 "$1.txt"; fi
+}
+
 snapshot_mtimes() { (cd "$1" && find . -type f -printf '%P %T@\n' | sort); }
 
 # The corpus depends only on the generator's source (its crates, clap and rayon, do not
@@ -224,18 +235,14 @@ for n in $sizes; do
     floor_best=$(awk -v a="$floor_wall" -v b="$floor_seq" 'BEGIN { print (a < b) ? a : b }')
     ratio=$(awk -v a="$full_wall" -v b="$floor_best" 'BEGIN { printf (b > 0) ? "%.1f×" : "n/a", a / b }')
 
-    # Serve: save → reload.
+    # Serve: save → reload, for an edit of the article's text and of its title.
     reload="not run"
+    reload_title="not run"
     if [ "$serve" = 1 ] && command -v python3 >/dev/null; then
-        log "$n: serve save→reload latency"
-        python3 "$repo/bench/reload_latency.py" --brief "$brief" --root "$corpus" --runs 5 \
-            --timeout 600 --log "$m/serve.log" >"$m/reload.txt" 2>&1 || true
-        reload=$(grep -Eo 'median_ms=[0-9]+' "$m/reload.txt" | cut -d= -f2 || true)
-        if [ -n "$reload" ]; then
-            reload="$reload ms"
-        else
-            reload=$(tail -1 "$m/reload.txt")
-        fi
+        log "$n: serve save→reload latency (text edit)"
+        reload=$(serve_latency "$m/reload")
+        log "$n: serve save→reload latency (title edit)"
+        reload_title=$(serve_latency "$m/reload-title" --front-matter)
         discard "$corpus/site"
     fi
 
@@ -268,14 +275,14 @@ EOF
 
     per_1k=$(awk -v w="$full_wall" -v n="$n" 'BEGIN { printf "%.2f", w * 1000 / n }')
     rss_mib=$(awk -v k="$full_rss" 'BEGIN { printf "%.0f", k / 1024 }')
-    rows+=("| $n | $input_mib MiB | $pages | $full_wall s | $per_1k s | $full_cpu s | $rss_mib MiB | $again_wall s | $rewritten | $floor_wall s / $floor_seq s | $ratio | $reload | $hugo_wall | $warnings |")
+    rows+=("| $n | $input_mib MiB | $pages | $full_wall s | $per_1k s | $full_cpu s | $rss_mib MiB | $again_wall s | $rewritten | $floor_wall s / $floor_seq s | $ratio | $reload | $reload_title | $hugo_wall | $warnings |")
 done
 
 {
     echo "brief $commit, $(date +%F), $(nproc) cores, median of $runs runs$([ "$warmup" = 1 ] && echo " after one untimed run"), seed $seed, load average at end: $(cut -d' ' -f1-3 /proc/loadavg), $busy_starts of the timed runs started on a busy machine"
     echo
-    echo "| articles | input | files out | full build (wall) | per 1k articles | CPU (user+sys) | peak RSS | no-change rebuild | files rewritten | floor (rayon / seq) | brief ÷ floor | serve save→reload (median of 5) | hugo | warnings |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| articles | input | files out | full build (wall) | per 1k articles | CPU (user+sys) | peak RSS | no-change rebuild | files rewritten | floor (rayon / seq) | brief ÷ floor | serve save→reload, text edit (median of 5) | serve, title edit (median of 5) | hugo | warnings |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
 } | tee "$results"
 log "table saved to $results; raw measurements in $work/measure-*"
