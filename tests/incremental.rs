@@ -215,6 +215,44 @@ fn title_source_entity_and_event_edits_match_a_full_build() {
     e.rebuild();
 }
 
+/// An unchanged registry file is not parsed again by the next build of a session, yet every
+/// build reports its warnings and sees what changed in it.
+#[test]
+fn an_unchanged_registry_keeps_its_warnings_and_a_changed_one_is_read_again() {
+    let mut e = Editing::new();
+    let sources = e.f.read("content/_sources.yaml");
+    let unused = "- id: unused\n  title: Never cited\n  kind: press\n  published: 2020-01-01\n";
+    e.f.write("content/_sources.yaml", &format!("{sources}\n{unused}"));
+    let line = sources.lines().count() + 2;
+    let expected = format!("content/_sources.yaml:{line}:3: warning[SOURCE-UNUSED]");
+    let warned = |rebuilt: &Rebuilt| {
+        rebuilt
+            .diagnostics
+            .iter()
+            .filter(|d| d.render().starts_with(&expected))
+            .count()
+    };
+    let first = e.rebuild();
+    assert_eq!(warned(&first), 1, "{:?}", first.diagnostics);
+
+    // An edit elsewhere, that is not applied in place: the registry, unchanged, still warns.
+    e.edit(
+        "content/iraq-protests.md",
+        "title: Iraq's protest movement",
+        "title: Iraq's protests",
+    );
+    let retitled = e.rebuild();
+    assert!(!retitled.in_place);
+    assert_eq!(warned(&retitled), 1, "{:?}", retitled.diagnostics);
+
+    // The registry changed: its new text is what the site shows (`rebuild` compares the
+    // whole site with a full build's) and the warning is gone.
+    e.edit("content/_sources.yaml", unused, "");
+    let edited = e.rebuild();
+    assert_eq!(warned(&edited), 0, "{:?}", edited.diagnostics);
+    assert!(edited.diagnostics.is_empty(), "{:?}", edited.diagnostics);
+}
+
 #[test]
 fn new_and_deleted_articles_match_a_full_build() {
     let mut e = Editing::new();
