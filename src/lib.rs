@@ -425,13 +425,13 @@ pub fn prepare_cached(
     // The registries and the templates do not depend on the articles: they are read on
     // the other threads while the articles are parsed.
     let (sources_file, entities_file, theme) = (inputs.sources, inputs.entities, &inputs.theme);
-    let (article_cache, registry_cache) = match caches.as_deref_mut() {
-        Some(c) => (Some(&mut c.articles), Some(&mut c.registries)),
-        None => (None, None),
-    };
-    let (source_cache, entity_cache) = match registry_cache {
-        Some(r) => (Some(&mut r.sources), Some(&mut r.entities)),
-        None => (None, None),
+    let (article_cache, source_cache, entity_cache) = match caches.as_deref_mut() {
+        Some(c) => (
+            Some(&mut c.articles),
+            Some(&mut c.registries.sources),
+            Some(&mut c.registries.entities),
+        ),
+        None => (None, None, None),
     };
     let (parsed, (sources, entities, tera)) = rayon::join(
         || parse_articles(inputs.articles, article_cache),
