@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 
 use crate::diag::{self, Diagnostic};
-use crate::render::{self, Fingerprints, Output, Page};
+use crate::render::{self, Fingerprints, Output, Page, PartMemo};
 use crate::{ArticleFile, Caches, Inputs, Options, Prepared, Stamp, fingerprint, output};
 
 /// What one build leaves for the next. Start with [`Session::default`].
@@ -16,11 +16,21 @@ pub struct Session {
     caches: Caches,
     /// The last good build, to apply an edit of one article's body in place.
     last: Option<Last>,
-    /// Fingerprints of the last good build's pages, with the fingerprint of the templates and
-    /// configuration they were rendered with: after a change there, every page is rendered.
-    rendered: Option<(u64, Fingerprints)>,
+    /// What the last good build rendered, with the fingerprint of the templates and
+    /// configuration it was rendered with: after a change there, every page is rendered.
+    rendered: Option<Rendered>,
     /// The files of the last good build, by path in the output folder.
     files: HashMap<String, Bytes>,
+}
+
+/// What the last good build of a session rendered.
+struct Rendered {
+    /// Fingerprint of the templates and configuration.
+    key: u64,
+    /// Every page's fingerprint.
+    fingerprints: Fingerprints,
+    /// The parts it made (see [`PartMemo`]).
+    parts: PartMemo,
 }
 
 /// The last good build of a session.
@@ -175,8 +185,11 @@ impl Session {
         let previous = self
             .rendered
             .as_ref()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, fingerprints)| fingerprints);
+            .filter(|r| r.key == key)
+            .map(|r| render::Previous {
+                fingerprints: &r.fingerprints,
+                parts: &r.parts,
+            });
         let outputs = Mutex::new(Vec::with_capacity(paths.len()));
         let report = render::render_each(&p.site, &p.theme, &p.tera, true, previous, &|o| {
             if let Ok(mut outputs) = outputs.lock() {
@@ -219,13 +232,21 @@ impl Session {
             }
         }
         let written = staging.commit().map_err(|d| vec![d])?;
+        let replaced = self.rendered.replace(Rendered {
+            key,
+            fingerprints: report.fingerprints,
+            parts: report.parts,
+        });
         // Freeing the previous site (hundreds of megabytes in small pieces on a large site)
         // takes a tenth of a second: not while the browser waits for its reload.
-        let previous = (std::mem::replace(&mut self.files, files), self.last.take());
+        let previous = (
+            std::mem::replace(&mut self.files, files),
+            self.last.take(),
+            replaced,
+        );
         let _ = std::thread::Builder::new()
             .name("brief-free".into())
             .spawn(move || drop(previous));
-        self.rendered = Some((key, report.fingerprints));
         diag::sort(&mut diagnostics);
         let article_at = p
             .site
@@ -336,8 +357,8 @@ impl Session {
         for page in pages {
             self.files.insert(page.path, Bytes::from(page.bytes));
         }
-        if let Some((_, fingerprints)) = &mut self.rendered {
-            fingerprints.extend(report.fingerprints);
+        if let Some(rendered) = &mut self.rendered {
+            rendered.fingerprints.extend(report.fingerprints);
         }
         let diagnostics = self
             .last

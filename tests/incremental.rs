@@ -299,6 +299,28 @@ fn template_static_and_config_edits_match_a_full_build() {
     assert_eq!(first.files.len(), config_edit.files.len());
 }
 
+/// A session keeps the events, claims and summaries each build printed for the next build,
+/// but not across a template edit: a changed component shows on every page that pastes
+/// what it printed.
+#[test]
+fn a_component_edit_prints_the_kept_parts_again() {
+    let mut e = Editing::new();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let components =
+        std::fs::read_to_string(repo.join("templates/components.html")).expect("components");
+    e.f.write("templates/components.html", &components);
+    e.rebuild();
+    let pasted = "site/sources/news-report/index.html";
+    assert!(!e.f.read(pasted).contains("event-sources edited"));
+    e.edit(
+        "templates/components.html",
+        "<p class=\"event-sources\">",
+        "<p class=\"event-sources edited\">",
+    );
+    e.rebuild();
+    assert!(e.f.read(pasted).contains("event-sources edited"));
+}
+
 #[test]
 fn a_broken_edit_keeps_the_last_good_site_and_the_next_good_one_recovers() {
     let mut e = Editing::new();

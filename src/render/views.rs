@@ -20,11 +20,21 @@ pub struct Part {
 impl Part {
     /// With `track` false the fingerprint is not computed (a one-off build never compares).
     pub fn new<T: Serialize + Hash + ?Sized>(view: &T, track: bool) -> Part {
+        Part::with_hash(view, if track { fingerprint(view) } else { 0 })
+    }
+
+    /// [`Part::new`] for a view whose fingerprint is already known.
+    pub fn with_hash<T: Serialize + ?Sized>(view: &T, hash: u64) -> Part {
         Part {
             value: tera::Value::from_serializable(view),
-            hash: if track { fingerprint(view) } else { 0 },
+            hash,
             html_len: 0,
         }
+    }
+
+    /// The fingerprint of the view (0 when it was not computed).
+    pub fn hash(&self) -> u64 {
+        self.hash
     }
 
     /// An HTML fragment the template prints as it is (already escaped or sanitised).
