@@ -127,6 +127,9 @@ pub(crate) struct Shared<'a> {
     summaries: Vec<OnceLock<Part>>,
     /// Per source: a link without an article's reference number.
     source_links: Vec<OnceLock<Part>>,
+    /// Per source: the links with reference numbers 1 to [`NUMBERED_LINKS`], which every
+    /// article that gives the source that number shows alike (in its events and claims).
+    numbered_links: Vec<[OnceLock<Part>; NUMBERED_LINKS]>,
     /// Per entity.
     entity_links: Vec<OnceLock<Part>>,
     /// Per tag.
@@ -193,6 +196,9 @@ fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
     (0..n).map(|_| OnceLock::new()).collect()
 }
 
+/// How many numbered links to each source are kept: articles rarely cite more sources.
+const NUMBERED_LINKS: usize = 12;
+
 impl<'a> Shared<'a> {
     fn new(site: &'a Site, tera: &'a Tera, track: bool, reuse: Option<&'a PartMemo>) -> Self {
         let config = &site.config;
@@ -233,6 +239,9 @@ impl<'a> Shared<'a> {
             article_links: lazy(site.articles.len()),
             summaries: lazy(site.articles.len()),
             source_links: lazy(site.sources.len()),
+            numbered_links: (0..site.sources.len())
+                .map(|_| std::array::from_fn(|_| OnceLock::new()))
+                .collect(),
             entity_links: lazy(site.entities.len()),
             tag_views: lazy(site.tags.len()),
             events: lazy(site.timeline.len()),
@@ -289,7 +298,7 @@ impl<'a> Shared<'a> {
         (
             self.article_links,
             self.summaries,
-            self.source_links,
+            (self.source_links, self.numbered_links),
             self.entity_links,
             self.tag_views,
             self.events,
@@ -521,9 +530,22 @@ impl<'a> Shared<'a> {
             .and_then(|a| a.references.iter().find(|r| r.id == id))
             .map(|r| r.number);
         Some(match number {
-            Some(_) => self.part(&self.source_link_view(&self.site.sources[index].source, number)),
+            Some(n) => self.numbered_source_link(index, n),
             None => self.source_link_part(index),
         })
+    }
+
+    /// The link to source `index` as the source numbered `number` in an article.
+    fn numbered_source_link(&self, index: usize, number: usize) -> Part {
+        let make =
+            || self.part(&self.source_link_view(&self.site.sources[index].source, Some(number)));
+        match number
+            .checked_sub(1)
+            .and_then(|i| self.numbered_links[index].get(i))
+        {
+            Some(cell) => cell.get_or_init(make).clone(),
+            None => make(),
+        }
     }
 
     /// An event's view; `article` as for [`Self::source_link`]. `tag_slugs` feeds the
