@@ -85,8 +85,8 @@
 //! makes raw HTML safe, not valid: an author's `<b><p>…` stays misnested.
 //! Trusted: raw HTML passes through unchanged.
 
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -631,7 +631,7 @@ impl Shared<'_, '_> {
         }
         let builder = self.sanitizer.get_or_insert_with(|| {
             let mut b = ammonia::Builder::default();
-            b.url_schemes(HashSet::from(["http", "https", "mailto"]));
+            b.url_schemes(std::collections::HashSet::from(["http", "https", "mailto"]));
             // `target` is not allowed, so `rel=noopener` is moot, and on an
             // `<a>` without `href` it would be invalid HTML.
             b.link_rel(None);
