@@ -111,9 +111,12 @@ fn may_nest_deeply(yaml: &str) -> bool {
             }
         }
     }
-    // More than 2 * LIMIT spaces and dashes starting a line.
-    yaml.lines().any(|line| {
-        line.len() > 2 * LIMIT && (line.bytes().take(2 * LIMIT + 1)).all(|b| b == b' ' || b == b'-')
+    // More than 2 * LIMIT spaces and dashes starting a line. Line starts are found with
+    // `memchr` rather than `str::lines`, which cost three quarters of this function.
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    starts.into_iter().any(|start| {
+        (bytes.get(start..start + 2 * LIMIT + 1))
+            .is_some_and(|lead| lead.iter().all(|&b| b == b' ' || b == b'-'))
     })
 }
 
