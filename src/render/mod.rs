@@ -1165,14 +1165,12 @@ impl<'a> Shared<'a> {
             entries: Vec<FeedEntry>,
         }
         let site = self.site;
-        let last_change = |a: &'_ BuiltArticle| {
-            a.article
-                .updated
-                .clone()
-                .unwrap_or_else(|| a.article.date.clone())
-        };
+        let last_change =
+            |a: &'a BuiltArticle| a.article.updated.as_ref().unwrap_or(&a.article.date);
         let mut newest: Vec<&BuiltArticle> = site.articles.iter().collect();
-        newest.sort_by_key(|a| std::cmp::Reverse(last_change(a).sort_key()));
+        // Each key read once: read in every comparison, through each article's own
+        // allocation, the sort took a sixth of an in-place rebuild at 10k articles.
+        newest.sort_by_cached_key(|a| std::cmp::Reverse(last_change(a).sort_key()));
         let entries = newest
             .iter()
             .take(FEED_ENTRIES)
