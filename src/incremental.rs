@@ -20,7 +20,7 @@ pub struct Session {
     /// configuration it was rendered with: after a change there, every page is rendered.
     rendered: Option<Rendered>,
     /// The files of the last good build, by path in the output folder.
-    files: HashMap<String, Bytes>,
+    files: Files,
 }
 
 /// What the last good build of a session rendered.
@@ -75,11 +75,16 @@ fn others_key(inputs: &Inputs, options: &Options, strict: bool) -> u64 {
     ))
 }
 
+/// Every file of a site, by path in the output folder. The paths are shared, so that
+/// handing a copy to the server after each build costs no allocation per file (cloning a
+/// map of 15,000 `String`s took a tenth of an in-place rebuild at 10k articles).
+pub type Files = ahash::AHashMap<std::sync::Arc<str>, Bytes>;
+
 /// A good incremental build.
 #[derive(Debug)]
 pub struct Rebuilt {
     /// Every file of the site (shared with the session: cloning is cheap).
-    pub files: HashMap<String, Bytes>,
+    pub files: Files,
     /// Warnings.
     pub diagnostics: Vec<Diagnostic>,
     /// Pages rendered by this build (the others had the same values as before).
@@ -208,17 +213,17 @@ impl Session {
             None => output::Staging::open(&out),
         };
         let mut staging = staging.map_err(|d| vec![d])?;
-        let mut files = HashMap::with_capacity(outputs.len());
+        let mut files = Files::with_capacity(outputs.len());
         let mut reused = 0;
         for o in outputs {
             match o {
                 Output::Fresh(page) => {
                     staging.stage(&page);
-                    files.insert(page.path, Bytes::from(page.bytes));
+                    files.insert(page.path.into(), Bytes::from(page.bytes));
                 }
                 Output::Same(path) => {
                     // Fingerprints are kept only with the files they describe.
-                    let bytes = self.files.get(&path).cloned().unwrap_or_default();
+                    let bytes = self.files.get(path.as_str()).cloned().unwrap_or_default();
                     if !staging.keep(&path, bytes.len()) {
                         // Deleted or changed on disk since: write it again.
                         staging.stage(&Page {
@@ -227,7 +232,7 @@ impl Session {
                         });
                     }
                     reused += 1;
-                    files.insert(path, bytes);
+                    files.insert(path.into(), bytes);
                 }
             }
         }
@@ -355,7 +360,7 @@ impl Session {
         };
         let rendered = pages.len();
         for page in pages {
-            self.files.insert(page.path, Bytes::from(page.bytes));
+            self.files.insert(page.path.into(), Bytes::from(page.bytes));
         }
         if let Some(rendered) = &mut self.rendered {
             rendered.fingerprints.extend(report.fingerprints);

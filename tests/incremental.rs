@@ -71,7 +71,7 @@ impl Editing {
         let served: std::collections::BTreeMap<String, Vec<u8>> = rebuilt
             .files
             .iter()
-            .map(|(k, v)| (k.clone(), v.to_vec()))
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect();
         let mut on_disk = incremental;
         on_disk.remove(brief::output::MANIFEST);

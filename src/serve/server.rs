@@ -240,12 +240,14 @@ fn resolve<'a>(site: &'a SiteFiles, path: &str, raw_path: &str) -> Resolved<'a> 
     } else {
         rel.to_string()
     };
-    if let Some((key, bytes)) = site.files.get_key_value(&key) {
+    if let Some((key, bytes)) = site.files.get_key_value(key.as_str()) {
         return Resolved::File(key, bytes.clone());
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
-        && site.files.contains_key(&format!("{rel}/index.html"))
+        && site
+            .files
+            .contains_key(format!("{rel}/index.html").as_str())
     {
         return Resolved::Redirect(StatusCode::MOVED_PERMANENTLY, format!("{raw_path}/"));
     }
@@ -386,22 +388,16 @@ async fn live(mut socket: WebSocket, mut snapshots: watch::Receiver<Arc<Snapshot
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn site() -> SiteFiles {
-        let files: HashMap<String, Bytes> = [
+        let files: crate::incremental::Files = [
             "index.html",
             "articles/x/index.html",
             "style.css",
             "404.html",
         ]
         .into_iter()
-        .map(|p| {
-            (
-                p.to_string(),
-                Bytes::from_static(b"<html><body>x</body></html>"),
-            )
-        })
+        .map(|p| (p.into(), Bytes::from_static(b"<html><body>x</body></html>")))
         .collect();
         SiteFiles {
             files,

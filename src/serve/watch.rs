@@ -5,7 +5,7 @@
 //! one rebuild thread owns the watcher, coalesces what arrives while it waits or builds (at most
 //! one build running and one pending), and never runs on the async executor.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +14,6 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use notify::event::{AccessKind, MetadataKind, ModifyKind};
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{
@@ -54,7 +53,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Default)]
 pub struct SiteFiles {
     /// `articles/x/index.html` → bytes.
-    pub files: HashMap<String, Bytes>,
+    pub files: crate::incremental::Files,
     /// The path of `base_url` (`/` or `/sub/path/`), under which the site is served.
     pub base_path: String,
     /// How many of the files this build rendered (the others were reused).
@@ -469,6 +468,7 @@ fn log_build(changes: Option<&Changes>, built: &Built, started: Instant) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Bytes;
     use notify::Event;
     use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
 
@@ -536,7 +536,7 @@ mod tests {
         let site = |pairs: &[(&str, &str)], rendered| SiteFiles {
             files: pairs
                 .iter()
-                .map(|(p, b)| (p.to_string(), Bytes::from(b.to_string())))
+                .map(|(p, b)| ((*p).into(), Bytes::from(b.to_string())))
                 .collect(),
             base_path: "/".into(),
             rendered,
