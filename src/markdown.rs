@@ -271,6 +271,16 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     /// Errors and warnings, sorted by offset.
     pub problems: Vec<Problem>,
+    /// Fingerprint of `html`, made on first use and kept with the body: an incremental
+    /// build takes the fingerprint of every article page after each edit.
+    html_fingerprint: std::sync::OnceLock<u64>,
+}
+
+impl Rendered {
+    /// The fingerprint of `html` (see [`crate::fingerprint`]).
+    pub fn html_fingerprint(&self) -> u64 {
+        *(self.html_fingerprint).get_or_init(|| crate::fingerprint::of(self.html.as_str()))
+    }
 }
 
 /// Renders a Markdown body. Pure: no I/O, no global state, linear time, never panics.
@@ -396,6 +406,7 @@ pub fn render(body: &str, lookup: &dyn Lookup, options: &Options) -> Rendered {
         claims: sh.claims,
         headings: sh.headings,
         problems: sh.problems,
+        html_fingerprint: std::sync::OnceLock::new(),
     }
 }
 

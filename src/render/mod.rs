@@ -637,7 +637,7 @@ impl<'a> Shared<'a> {
         view
     }
 
-    fn article_view(&self, article_index: usize) -> ArticleView {
+    fn article_view(&self, article_index: usize) -> ArticleView<'a> {
         let a = &self.site.articles[article_index];
         let references = a
             .references
@@ -681,7 +681,14 @@ impl<'a> Shared<'a> {
             updated: a.article.updated.as_ref().map(|d| self.date(d)),
             summary: a.article.summary.clone(),
             tags: self.tag_links(a),
-            body_html: Part::safe_html(&a.body.html, self.track),
+            body_html: KeptHtml::new(
+                &a.body.html,
+                if self.track {
+                    a.body.html_fingerprint()
+                } else {
+                    0
+                },
+            ),
             headings: a
                 .body
                 .headings
@@ -1016,8 +1023,8 @@ impl<'a> Shared<'a> {
             }
             Target::Article(i) => {
                 #[derive(Serialize, Hash)]
-                struct Vars {
-                    article: ArticleView,
+                struct Vars<'a> {
+                    article: ArticleView<'a>,
                 }
                 let a = &site.articles[i].article;
                 let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");

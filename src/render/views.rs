@@ -267,9 +267,38 @@ pub struct HeadingView {
     pub text: String,
 }
 
+/// HTML that brief made and keeps for the whole build (an article's body), printed as it
+/// is. Its template value is made when the page is rendered, not when the page's
+/// fingerprint is taken, and its fingerprint is the one kept with the body: after an edit
+/// in `serve`, the pages that did not change cost neither a copy nor a hash of their body.
+#[derive(Debug)]
+pub struct KeptHtml<'a> {
+    html: &'a str,
+    hash: u64,
+}
+
+impl<'a> KeptHtml<'a> {
+    /// `hash` is the fingerprint of `html` (0 when the build does not compare).
+    pub fn new(html: &'a str, hash: u64) -> KeptHtml<'a> {
+        KeptHtml { html, hash }
+    }
+}
+
+impl Serialize for KeptHtml<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tera::Value::safe_string(self.html).serialize(serializer)
+    }
+}
+
+impl Hash for KeptHtml<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 /// The article page.
 #[derive(Debug, Serialize, Hash)]
-pub struct ArticleView {
+pub struct ArticleView<'a> {
     pub title: String,
     pub url: String,
     pub date: Part,
@@ -277,7 +306,7 @@ pub struct ArticleView {
     pub summary: Option<String>,
     pub tags: Vec<Link>,
     /// Rendered, sanitised Markdown body: the only HTML from content that templates print unescaped.
-    pub body_html: Part,
+    pub body_html: KeptHtml<'a>,
     pub headings: Vec<HeadingView>,
     pub references: Vec<ReferenceView>,
     pub claims: Vec<ClaimView>,
