@@ -320,6 +320,15 @@ fn push_unique(list: &mut Vec<String>, id: &str) {
     }
 }
 
+/// The ids of `refs` that `known` holds, in order, without repeats.
+fn known_ids<T>(refs: &[IdRef], known: &AHashMap<String, T>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for r in refs.iter().filter(|r| known.contains_key(&r.id)) {
+        push_unique(&mut ids, &r.id);
+    }
+    ids
+}
+
 /// Appends an index unless it is already the last one: callers visit indices in increasing
 /// order, so this keeps lists duplicate-free in constant time.
 fn push_index<T: PartialEq + Copy>(list: &mut Vec<T>, i: T) {
@@ -668,22 +677,13 @@ fn merge_timeline(
         .par_iter()
         .map(|b| {
             let article = &b.article;
-            let known = |refs: &[IdRef], table: &dyn Fn(&str) -> bool| {
-                let mut ids = Vec::new();
-                for r in refs.iter().filter(|r| table(&r.id)) {
-                    push_unique(&mut ids, &r.id);
-                }
-                ids
-            };
-            let source = |id: &str| registry.sources.contains_key(id);
-            let entity = |id: &str| registry.entities.contains_key(id);
             (article.events.iter().enumerate())
                 .map(|(ei, e)| TimelineEvent {
                     anchor: event_anchor(e.id.as_deref(), &article.slug, ei),
                     date: e.date.clone(),
                     title: e.title.clone(),
-                    sources: known(&e.sources, &source),
-                    entities: known(&e.entities, &entity),
+                    sources: known_ids(&e.sources, &registry.sources),
+                    entities: known_ids(&e.entities, &registry.entities),
                     articles: Vec::new(),
                 })
                 .collect()
