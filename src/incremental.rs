@@ -215,26 +215,45 @@ impl Session {
         let mut staging = staging.map_err(|d| vec![d])?;
         let mut files = Files::with_capacity(outputs.len());
         let mut reused = 0;
+        // Files this build makes as the last one did: checked on disk together, below.
+        let mut kept: Vec<(String, Bytes)> = Vec::new();
+        // Files this build makes differently: written together, below.
+        let mut changed: Vec<Page> = Vec::new();
         for o in outputs {
             match o {
-                Output::Fresh(page) => {
-                    staging.stage(&page);
-                    files.insert(page.path.into(), Bytes::from(page.bytes));
-                }
+                Output::Fresh(page) => match self.files.get(page.path.as_str()) {
+                    // Other values, same bytes (a view field the template ignores).
+                    Some(last) if last[..] == page.bytes[..] => {
+                        files.insert(page.path.as_str().into(), last.clone());
+                        kept.push((page.path, last.clone()));
+                    }
+                    Some(_) => changed.push(page),
+                    None => {
+                        staging.stage(&page);
+                        files.insert(page.path.into(), Bytes::from(page.bytes));
+                    }
+                },
                 Output::Same(path) => {
                     // Fingerprints are kept only with the files they describe.
                     let bytes = self.files.get(path.as_str()).cloned().unwrap_or_default();
-                    if !staging.keep(&path, bytes.len()) {
-                        // Deleted or changed on disk since: write it again.
-                        staging.stage(&Page {
-                            path: path.clone(),
-                            bytes: bytes.to_vec(),
-                        });
-                    }
                     reused += 1;
-                    files.insert(path.into(), bytes);
+                    files.insert(path.as_str().into(), bytes.clone());
+                    kept.push((path, bytes));
                 }
             }
+        }
+        staging.stage_changed(&changed);
+        for page in changed {
+            files.insert(page.path.into(), Bytes::from(page.bytes));
+        }
+        let sizes: Vec<(&str, usize)> = kept.iter().map(|(p, b)| (p.as_str(), b.len())).collect();
+        for at in staging.keep_all(&sizes) {
+            // Deleted or changed on disk since: write it again.
+            let (path, bytes) = &kept[at];
+            staging.stage(&Page {
+                path: path.clone(),
+                bytes: bytes.to_vec(),
+            });
         }
         let written = staging.commit().map_err(|d| vec![d])?;
         let replaced = self.rendered.replace(Rendered {
@@ -345,11 +364,18 @@ impl Session {
         let result = (|| {
             let mut staging = output::Staging::open_for_changes(out);
             let pages = pages.into_inner().unwrap_or_default();
-            for page in &pages {
+            let (changed, others): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|page| {
+                (self.files.get(page.path.as_str())).is_some_and(|last| last[..] != page.bytes[..])
+            });
+            staging.stage_changed(&changed);
+            for page in &others {
                 staging.stage(page);
             }
             let written = staging.commit_changed().map_err(|d| vec![d])?;
-            Ok((pages, written))
+            Ok((
+                changed.into_iter().chain(others).collect::<Vec<_>>(),
+                written,
+            ))
         })();
         let (pages, written) = match result {
             Ok(done) => done,

@@ -169,6 +169,12 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
+/// Creates (or truncates) the file at `path` with `bytes`.
+fn create_with(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let mut file = fs::File::create(path).map_err(|e| fail(path, e))?;
+    file.write_all(bytes).map_err(|e| fail(path, e))
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(TEMP_SUFFIX);
@@ -282,16 +288,67 @@ impl Staging {
         }
     }
 
-    /// Counts a file known to be unchanged since this folder was last written (an
-    /// incremental build); it is checked only for its presence and size.
-    pub fn keep(&mut self, path: &str, len: usize) -> bool {
-        let present = fs::symlink_metadata(self.out.join(path))
-            .is_ok_and(|m| m.is_file() && m.len() == len as u64);
-        if present {
-            self.current.insert(path.to_string());
-            self.unchanged += 1;
+    /// Stages files whose bytes differ from those this process last wrote there (an
+    /// incremental build knows both): they are written without reading the old files back
+    /// to compare, on all threads. After an edit of one title at 10k articles, reading the
+    /// 29 MB timeline page and the 33 MB `timeline.json` back took most of the 0.16 s
+    /// spent staging, and writing them one after the other most of the rest.
+    pub fn stage_changed(&mut self, pages: &[Page]) {
+        let mut targets = Vec::with_capacity(pages.len());
+        for page in pages {
+            self.current.insert(page.path.clone());
+            let target = self.out.join(&page.path);
+            if self.failure.is_none()
+                && let Err(d) = self.make_parent(&target)
+            {
+                self.failure = Some(d);
+            }
+            targets.push(target);
         }
-        present
+        if self.failure.is_some() {
+            return;
+        }
+        let written: Vec<(PathBuf, PathBuf, Result<(), Diagnostic>)> = pages
+            .par_iter()
+            .zip(targets)
+            .map(|(page, target)| {
+                let temp = temp_path(&target);
+                let written = create_with(&temp, &page.bytes);
+                (temp, target, written)
+            })
+            .collect();
+        for (temp, target, written) in written {
+            // Kept even when the write failed, so that abandoning removes what it left.
+            self.staged.push((temp, target));
+            if let Err(d) = written {
+                self.failure.get_or_insert(d);
+            }
+        }
+    }
+
+    /// Counts the files known to be unchanged since this folder was last written (an
+    /// incremental build), each given by its path and size. They are checked only for
+    /// presence and size, on all threads: one `stat` after another took 0.15 s for the
+    /// 15k files of 10k articles. Returns the positions of those missing or of another
+    /// size, which the caller stages again.
+    pub fn keep_all(&mut self, files: &[(&str, usize)]) -> Vec<usize> {
+        let present: Vec<bool> = files
+            .par_iter()
+            .map(|(path, len)| {
+                fs::symlink_metadata(self.out.join(path))
+                    .is_ok_and(|m| m.is_file() && m.len() == *len as u64)
+            })
+            .collect();
+        let mut missing = Vec::new();
+        for (at, (&(path, _), present)) in files.iter().zip(present).enumerate() {
+            if present {
+                self.current.insert(path.to_string());
+                self.unchanged += 1;
+            } else {
+                missing.push(at);
+            }
+        }
+        missing
     }
 
     fn make_parent(&mut self, target: &Path) -> Result<(), Diagnostic> {
@@ -322,8 +379,7 @@ impl Staging {
         self.make_parent(target)?;
         let temp = temp_path(target);
         self.staged.push((temp.clone(), target.to_path_buf()));
-        let mut file = fs::File::create(&temp).map_err(|e| fail(&temp, e))?;
-        file.write_all(bytes).map_err(|e| fail(&temp, e))
+        create_with(&temp, bytes)
     }
 
     /// Removes the temporary files, and the files written in place: the folder is left as

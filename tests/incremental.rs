@@ -273,6 +273,20 @@ fn new_and_deleted_articles_match_a_full_build() {
     assert_eq!(removed.written.removed, 1);
 }
 
+/// The next build of a session writes again the files deleted or cut short in `site/`
+/// since the last one, though their values did not change: they are checked on disk for
+/// presence and size, not trusted.
+#[test]
+fn pages_deleted_or_cut_short_on_disk_are_written_again() {
+    let mut e = Editing::new();
+    std::fs::remove_file(e.f.path("site/404.html")).expect("rm");
+    e.f.write("site/sources/index.html", "cut short");
+    let rebuilt = e.rebuild();
+    assert_eq!(rebuilt.rendered, 0, "no values changed");
+    assert_eq!(rebuilt.written.written, 2, "{:?}", rebuilt.written);
+    assert!(e.f.read("site/404.html").contains("</html>"));
+}
+
 #[test]
 fn template_static_and_config_edits_match_a_full_build() {
     let mut e = Editing::new();
