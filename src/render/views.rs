@@ -53,16 +53,24 @@ impl Part {
     /// fragment follows from the part and the templates, and a template change rebuilds
     /// everything.
     pub fn with_html(self, html: &str) -> Part {
+        let html_len = html.len();
+        Part {
+            html_len,
+            ..self.with_field("html", html)
+        }
+    }
+
+    /// This part (a map) with one more HTML field, `name`, printed as it is. The
+    /// fingerprint stays the part's, as for [`Part::with_html`].
+    pub fn with_field(self, name: &'static str, html: &str) -> Part {
         if self.value.as_map().is_none() {
             return self;
         }
-        let hash = self.hash;
         let mut map = self.value.into_map().unwrap_or_default();
-        map.insert("html".into(), tera::Value::safe_string(html));
+        map.insert(name.into(), tera::Value::safe_string(html));
         Part {
             value: tera::Value::from(map),
-            hash,
-            html_len: html.len(),
+            ..self
         }
     }
 
