@@ -1,8 +1,10 @@
 //! Data exports of the timeline: `timeline.json` (brief's own schema) and a TimelineJS-compatible file.
 
 use std::hash::Hash;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::Shared;
 use crate::model::Site;
@@ -11,11 +13,40 @@ use crate::model::Site;
 const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize, Hash)]
-struct TimelineJson<'a> {
+struct TimelineJson<'a, E> {
     version: u32,
     title: &'a str,
     base_url: &'a str,
-    events: Vec<EventJson<'a>>,
+    events: Vec<E>,
+}
+
+/// One event of `timeline.json` as JSON text, with the fingerprint of the values it was
+/// made from: a session keeps them for its next build, which writes an unchanged event's
+/// text again instead of serialising it. After an edit of one title at 10k articles,
+/// serialising the 27,907 events again took 0.13 s, and the edit changes a handful.
+#[derive(Debug, Clone)]
+pub struct EventJsonText {
+    hash: u64,
+    json: Arc<RawValue>,
+}
+
+impl EventJsonText {
+    /// The text by the fingerprint of its values, for the next build.
+    pub(super) fn entry(&self) -> (u64, Arc<RawValue>) {
+        (self.hash, Arc::clone(&self.json))
+    }
+}
+
+impl Hash for EventJsonText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.hash.hash(state);
+    }
+}
+
+impl Serialize for EventJsonText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
 }
 
 /// An absolute URL, `base` `prefix` `id` `suffix`, written out only as it is serialised:
@@ -112,73 +143,100 @@ fn precision_name(p: crate::content::date::Precision) -> &'static str {
 
 /// The content of `timeline.json`.
 pub(super) fn timeline_json<'a>(site: &'a Site, shared: &Shared) -> impl Serialize + Hash + 'a {
-    let url = |prefix, id, suffix| Url {
-        base: &site.config.base_url,
-        prefix,
-        id,
-        suffix,
-    };
-    let events: Vec<EventJson> = site
-        .timeline
-        .iter()
-        .map(|e| EventJson {
-            id: &e.anchor,
-            url: url("timeline/#", &e.anchor, ""),
-            date: e.date.iso(),
-            start: e.date.rfc3339(),
-            precision: precision_name(e.date.precision()),
-            approximate: e.date.is_approximate(),
-            uncertain: e.date.is_uncertain(),
-            display_date: e.date.display(),
-            title: &e.title,
-            sources: e
-                .sources
-                .iter()
-                .filter_map(|id| {
-                    shared
-                        .source_at
-                        .get(id.as_str())
-                        .map(|&i| &site.sources[i].source)
-                })
-                .map(|s| IdTitle {
-                    id: &s.id,
-                    title: &s.title,
-                    url: url("sources/", &s.id, "/"),
-                })
-                .collect(),
-            entities: e
-                .entities
-                .iter()
-                .filter_map(|id| {
-                    shared
-                        .entity_at
-                        .get(id.as_str())
-                        .map(|&i| &site.entities[i].entity)
-                })
-                .map(|en| IdTitle {
-                    id: &en.id,
-                    title: &en.name,
-                    url: url("entities/", &en.id, "/"),
-                })
-                .collect(),
-            articles: e
-                .articles
-                .iter()
-                .map(|&a| &site.articles[a].article)
-                .map(|a| IdTitle {
-                    id: &a.slug,
-                    title: &a.title,
-                    url: url("articles/", &a.slug, "/"),
-                })
-                .collect(),
+    timeline(site, event_jsons(site, shared).collect())
+}
+
+/// [`timeline_json`] for a build of a session, with each event as JSON text: taken from
+/// `kept` (the previous build's) when made from the same values, serialised otherwise.
+/// Also returns the texts, for the next build.
+pub(super) fn timeline_json_kept<'a>(
+    site: &'a Site,
+    shared: &Shared,
+    kept: Option<&ahash::AHashMap<u64, Arc<RawValue>>>,
+) -> (impl Serialize + Hash + 'a, Vec<EventJsonText>) {
+    let texts: Vec<EventJsonText> = event_jsons(site, shared)
+        .map(|event| {
+            let hash = crate::fingerprint::of(&event);
+            let json = kept
+                .and_then(|kept| kept.get(&hash))
+                .cloned()
+                .or_else(|| serde_json::value::to_raw_value(&event).ok().map(Arc::from));
+            // Serialising a value of plain strings and numbers does not fail.
+            let json = json.unwrap_or_else(|| Arc::from(RawValue::NULL.to_owned()));
+            EventJsonText { hash, json }
         })
         .collect();
+    (timeline(site, texts.clone()), texts)
+}
+
+fn timeline<E>(site: &Site, events: Vec<E>) -> TimelineJson<'_, E> {
     TimelineJson {
         version: SCHEMA_VERSION,
         title: &site.config.title,
         base_url: &site.config.base_url,
         events,
     }
+}
+
+/// Every event of the timeline as `timeline.json` gives it.
+fn event_jsons<'a>(site: &'a Site, shared: &Shared) -> impl Iterator<Item = EventJson<'a>> {
+    let url = move |prefix, id, suffix| Url {
+        base: &site.config.base_url,
+        prefix,
+        id,
+        suffix,
+    };
+    site.timeline.iter().map(move |e| EventJson {
+        id: &e.anchor,
+        url: url("timeline/#", &e.anchor, ""),
+        date: e.date.iso(),
+        start: e.date.rfc3339(),
+        precision: precision_name(e.date.precision()),
+        approximate: e.date.is_approximate(),
+        uncertain: e.date.is_uncertain(),
+        display_date: e.date.display(),
+        title: &e.title,
+        sources: e
+            .sources
+            .iter()
+            .filter_map(|id| {
+                shared
+                    .source_at
+                    .get(id.as_str())
+                    .map(|&i| &site.sources[i].source)
+            })
+            .map(|s| IdTitle {
+                id: &s.id,
+                title: &s.title,
+                url: url("sources/", &s.id, "/"),
+            })
+            .collect(),
+        entities: e
+            .entities
+            .iter()
+            .filter_map(|id| {
+                shared
+                    .entity_at
+                    .get(id.as_str())
+                    .map(|&i| &site.entities[i].entity)
+            })
+            .map(|en| IdTitle {
+                id: &en.id,
+                title: &en.name,
+                url: url("entities/", &en.id, "/"),
+            })
+            .collect(),
+        articles: e
+            .articles
+            .iter()
+            .map(|&a| &site.articles[a].article)
+            .map(|a| IdTitle {
+                id: &a.slug,
+                title: &a.title,
+                url: url("articles/", &a.slug, "/"),
+            })
+            .collect(),
+    })
 }
 
 /// The content of `timeline/timelinejs.json`.

@@ -149,6 +149,8 @@ pub(crate) struct Shared<'a> {
     source_facts: Vec<OnceLock<Option<Part>>>,
     /// The parts of the previous build of a session (same templates), for reuse.
     reuse: Option<&'a PartMemo>,
+    /// The events of `timeline.json` as JSON text, made by a build of a session.
+    timeline_json: OnceLock<Vec<data::EventJsonText>>,
 }
 
 /// The parts with a fragment that one build made, by kind and by the fingerprint of the
@@ -159,6 +161,8 @@ pub(crate) struct Shared<'a> {
 #[derive(Debug, Default)]
 pub struct PartMemo {
     parts: ahash::AHashMap<(PartKind, u64), Part>,
+    /// The events of `timeline.json` as JSON text, by the fingerprint of their values.
+    timeline_json: ahash::AHashMap<u64, std::sync::Arc<serde_json::value::RawValue>>,
 }
 
 /// Which kind of part a [`PartMemo`] entry is: views of different kinds could share a
@@ -239,6 +243,7 @@ impl<'a> Shared<'a> {
             tera,
             source_facts: lazy(site.sources.len()),
             reuse: reuse.filter(|_| track),
+            timeline_json: OnceLock::new(),
         }
     }
 
@@ -258,7 +263,13 @@ impl<'a> Shared<'a> {
             .for_each(|p| keep(PartKind::Event, p));
         (self.claims.iter().filter_map(OnceLock::get).flatten())
             .for_each(|p| keep(PartKind::Claim, p));
-        PartMemo { parts }
+        let timeline_json = (self.timeline_json.get().into_iter().flatten())
+            .map(data::EventJsonText::entry)
+            .collect();
+        PartMemo {
+            parts,
+            timeline_json,
+        }
     }
 
     /// `view` as a part with `component`'s fragment (see [`Self::with_fragment`]), taken
@@ -1061,6 +1072,12 @@ impl<'a> Shared<'a> {
                 )
             }
             Target::Timeline => self.timeline_job(path),
+            Target::TimelineJson if self.track => {
+                let kept = self.reuse.map(|memo| &memo.timeline_json);
+                let (data, texts) = data::timeline_json_kept(site, self, kept);
+                let _ = self.timeline_json.set(texts);
+                data_job(self.track, &path, data)
+            }
             Target::TimelineJson => data_job(self.track, &path, data::timeline_json(site, self)),
             Target::TimelineJs => data_job(self.track, &path, data::timelinejs(site)),
             Target::Source(i) => {
@@ -1617,6 +1634,7 @@ mod tests {
         assert_eq!(kept(PartKind::Event), p.site.timeline.len());
         assert_eq!(kept(PartKind::Summary), p.site.articles.len());
         assert!(kept(PartKind::Claim) > 0);
+        assert_eq!(first.parts.timeline_json.len(), p.site.timeline.len());
 
         // The same views give the same parts, and so the same pages.
         let nothing = Fingerprints::new();
@@ -1627,26 +1645,59 @@ mod tests {
         let (second, again) = render_all(&p, Some(reusing(&first.parts)));
         assert_eq!(pages, again);
         assert_eq!(second.parts.parts.len(), first.parts.parts.len());
+        assert_eq!(
+            second.parts.timeline_json.len(),
+            first.parts.timeline_json.len()
+        );
 
-        // Reused means taken from the memo, not made again: an event part marked there
-        // shows on the source page that pastes it.
+        // Reused means taken from the memo, not made again: an event marked there shows
+        // on the source page and the timeline page that paste it, and in timeline.json.
+        let marked_json: std::sync::Arc<serde_json::value::RawValue> =
+            serde_json::value::to_raw_value(&"from the memo")
+                .expect("a string")
+                .into();
         let marked = PartMemo {
             parts: (first.parts.parts.iter())
                 .map(|(&(kind, hash), part)| {
                     let part = match kind {
-                        PartKind::Event => part.clone().with_html("<li>from the memo</li>"),
+                        PartKind::Event => part
+                            .clone()
+                            .with_html("<li>from the memo</li>")
+                            .with_field("timeline_html", "<article>from the memo</article>"),
                         _ => part.clone(),
                     };
                     ((kind, hash), part)
                 })
                 .collect(),
+            timeline_json: (first.parts.timeline_json.keys())
+                .map(|&hash| (hash, std::sync::Arc::clone(&marked_json)))
+                .collect(),
         };
-        let source_page = "sources/news-report/index.html";
-        let shows_mark = |pages: &Pages| {
-            String::from_utf8_lossy(&pages[source_page]).contains("<li>from the memo</li>")
+        let shows = |pages: &Pages, path: &str, mark: &str| {
+            String::from_utf8_lossy(&pages[path]).matches(mark).count()
         };
-        assert!(!shows_mark(&pages));
+        let marks = [
+            (
+                "sources/news-report/index.html",
+                "<li>from the memo</li>",
+                1..,
+            ),
+            (
+                "timeline/index.html",
+                "<article>from the memo</article>",
+                2..,
+            ),
+            ("timeline.json", "\"from the memo\"", 2..),
+        ];
         let (_, from_marked) = render_all(&p, Some(reusing(&marked)));
-        assert!(shows_mark(&from_marked));
+        for (path, mark, count) in marks {
+            assert_eq!(shows(&pages, path, mark), 0, "{path}");
+            let shown = shows(&from_marked, path, mark);
+            assert!(count.contains(&shown), "{path}: {shown}");
+        }
+        assert_eq!(
+            shows(&from_marked, "timeline.json", "from the memo"),
+            p.site.timeline.len()
+        );
     }
 }
