@@ -148,7 +148,7 @@ pub struct Options<'a> {
 }
 
 /// A cited source and every place it is cited.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Citation {
     /// The source id.
     pub id: String,
@@ -223,14 +223,14 @@ fn use_label(i: usize) -> String {
 }
 
 /// One citation of a source in the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CitationUse {
     /// The text after the first comma, e.g. "para. 4".
     pub locator: Option<String>,
 }
 
 /// A heading of the body, for a table of contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Heading {
     /// The rendered level (2..=6: body headings are demoted by one).
     pub level: u8,

@@ -42,7 +42,7 @@ impl BuiltArticle {
 }
 
 /// A numbered entry of an article's source list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reference {
     /// Source id.
     pub id: String,

@@ -215,6 +215,207 @@ fn title_source_entity_and_event_edits_match_a_full_build() {
     e.rebuild();
 }
 
+/// Every field of an article's front matter and of the registries that some page shows, one
+/// edit at a time, as `serve` rebuilds after each: each rebuild must equal a full build.
+/// Many of these change pages other than the edited article's own: the articles that report
+/// the same event, list the same entity (its article count) or the same source. An article
+/// page is rendered again only when what it is made from changed (`article_page_key` in
+/// `src/render/mod.rs`): a dependency it missed would leave a page behind here.
+#[test]
+fn every_field_edited_alone_matches_a_full_build() {
+    const STRIKE: &str = "content/baghdad-airport-strike.md";
+    const ESCALATION: &str = "content/december-escalation.md";
+    const PROTESTS: &str = "content/iraq-protests.md";
+    const SOURCES: &str = "content/_sources.yaml";
+    const ENTITIES: &str = "content/_entities.yaml";
+    // (what is edited, file, from, to)
+    let edits: &[(&str, &str, &str, &str)] = &[
+        (
+            "article title",
+            STRIKE,
+            "title: US strike kills Quds Force commander at Baghdad airport",
+            "title: US strike kills the Quds Force commander",
+        ),
+        (
+            "article summary",
+            STRIKE,
+            "summary: A US airstrike",
+            "summary: An airstrike",
+        ),
+        (
+            "article date",
+            STRIKE,
+            "date: 2020-01-03\nsummary:",
+            "date: 2020-01-02\nsummary:",
+        ),
+        (
+            "updated",
+            STRIKE,
+            "draft: false",
+            "updated: 2020-01-04\ndraft: false",
+        ),
+        (
+            "a tag added",
+            STRIKE,
+            "tags: [iran, iraq, united-states, quds-force]",
+            "tags: [iran, iraq, united-states, quds-force, airstrikes]",
+        ),
+        (
+            "an entity unlisted (its count falls)",
+            STRIKE,
+            "pmf, trump, pentagon",
+            "pmf, pentagon",
+        ),
+        (
+            "claim text",
+            STRIKE,
+            "text: The strike was ordered by President Donald Trump.",
+            "text: President Donald Trump ordered the strike.",
+        ),
+        (
+            "claim status",
+            STRIKE,
+            "status: claimed",
+            "status: disputed",
+        ),
+        (
+            "claim sources",
+            STRIKE,
+            "    sources: [pmf-official]",
+            "    sources: [pmf-official, guardian]",
+        ),
+        (
+            "an update",
+            STRIKE,
+            "    note: First published.",
+            "    note: First published.\n  - date: 2020-01-04\n    note: Sources added.",
+        ),
+        (
+            "slug",
+            STRIKE,
+            "slug: baghdad-airport-strike",
+            "slug: airport-strike",
+        ),
+        (
+            "event title",
+            ESCALATION,
+            "title: An American contractor is killed in Iraq",
+            "title: A US contractor is killed in Iraq",
+        ),
+        (
+            "event date",
+            ESCALATION,
+            "date: 2019-12-27\n    title: A US",
+            "date: 2019-12-26\n    title: A US",
+        ),
+        (
+            "event entities",
+            ESCALATION,
+            "entities: [iraq, united-states]\n  - id: us-strikes",
+            "entities: [iraq, united-states, kuwait]\n  - id: us-strikes",
+        ),
+        (
+            "a source added to an event that three articles report",
+            ESCALATION,
+            "sources: [news-report]\n    entities: [us-embassy-baghdad]\n  - id: paratroopers",
+            "sources: [news-report, guardian]\n    entities: [us-embassy-baghdad]\n  - id: paratroopers",
+        ),
+        (
+            "a source of the article's own",
+            PROTESTS,
+            "sources: []",
+            "sources:\n  - id: protest-leaflet\n    title: A leaflet handed out at the protests\n    publisher: Protest organisers\n    kind: document",
+        ),
+        (
+            "a body mention of another entity",
+            PROTESTS,
+            "did not land in a calm country.",
+            "did not land in a calm country, nor one at peace with [[kuwait]].",
+        ),
+        (
+            "a body citation of another source",
+            PROTESTS,
+            "did not land in a calm country",
+            "did not land in a calm country [@guardian]",
+        ),
+        (
+            "source title",
+            SOURCES,
+            "title: Statements by Iraqi officials on who was killed in the strike",
+            "title: What Iraqi officials said about who was killed",
+        ),
+        (
+            "source publisher",
+            SOURCES,
+            "publisher: Iraqi officials (unnamed)",
+            "publisher: Unnamed Iraqi officials",
+        ),
+        (
+            "source kind",
+            SOURCES,
+            "publisher: AP\n  kind: wire",
+            "publisher: AP\n  kind: press",
+        ),
+        (
+            "source published",
+            SOURCES,
+            "publisher: AP\n",
+            "publisher: AP\n  published: 2020-01-02\n",
+        ),
+        (
+            "source url",
+            SOURCES,
+            "publisher: AP\n",
+            "publisher: AP\n  url: https://example.org/ap-esper\n",
+        ),
+        (
+            "source via removed",
+            SOURCES,
+            "  publisher: The Guardian\n  kind: press\n  via: news-report",
+            "  publisher: The Guardian\n  kind: press",
+        ),
+        (
+            "entity name",
+            ENTITIES,
+            "name: Abu Mahdi al-Muhandis",
+            "name: Abu Mahdi al Muhandis",
+        ),
+        (
+            "entity kind",
+            ENTITIES,
+            "name: Donald Trump\n  kind: person",
+            "name: Donald Trump\n  kind: other",
+        ),
+        (
+            "entity role",
+            ENTITIES,
+            "role: Head of Iran's Quds Force",
+            "role: Commander of Iran's Quds Force",
+        ),
+        (
+            "entity description",
+            ENTITIES,
+            "description: Iranian major general",
+            "description: An Iranian major general",
+        ),
+    ];
+    let mut e = Editing::new();
+    for &(what, rel, from, to) in edits {
+        let before = e.f.tree("site");
+        e.edit(rel, from, to);
+        // Articles as the watcher reports them (only that file read); registries by a walk.
+        if rel.ends_with(".md") {
+            e.rebuild_after(&[rel]);
+        } else {
+            e.rebuild();
+        }
+        assert!(
+            before != e.f.tree("site"),
+            "{what}: the edit changes the site"
+        );
+    }
+}
+
 /// An unchanged registry file is not parsed again by the next build of a session, yet every
 /// build reports its warnings and sees what changed in it.
 #[test]

@@ -43,6 +43,8 @@ pub struct Doc {
     pub yaml_line_offset: usize,
     /// Byte range of the Markdown body (empty for registries).
     pub body: Range<usize>,
+    /// Fingerprint of the path and of the text before the body (see [`Doc::front_fingerprint`]).
+    front_fingerprint: std::sync::OnceLock<u64>,
 }
 
 /// A document's text, held while it is read (see [`Doc::read`]).
@@ -91,7 +93,21 @@ impl Doc {
             yaml,
             yaml_line_offset,
             body,
+            front_fingerprint: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The fingerprint of the path and of everything before the body (the front matter),
+    /// made on first use and kept: an incremental build takes it for every article page
+    /// after each edit. The front part of the text outlives [`Doc::release_body`]; a
+    /// fingerprint first asked for after [`Doc::release_text`] would be of an empty text,
+    /// but only one-off builds, which compare nothing, release the text.
+    pub fn front_fingerprint(&self) -> u64 {
+        *self.front_fingerprint.get_or_init(|| {
+            let text = self.read();
+            let front = text.text().get(..self.body.start).unwrap_or_default();
+            crate::fingerprint::of(&(self.path.as_str(), front))
+        })
     }
 
     /// The text, for reading (empty once released).
