@@ -328,15 +328,19 @@ impl<'a> Shared<'a> {
     }
 
     fn article_link(&self, i: usize) -> Part {
-        self.article_links[i]
-            .get_or_init(|| {
-                let a = &self.site.articles[i];
-                self.part(&Link {
-                    name: a.article.title.clone(),
-                    url: self.article_url(a),
-                })
+        self.article_link_ref(i).clone()
+    }
+
+    /// [`Self::article_link`] without a clone, for a fingerprint: the parts' values are
+    /// shared by both threads, and every clone is an atomic count they contend for.
+    fn article_link_ref(&self, i: usize) -> &Part {
+        self.article_links[i].get_or_init(|| {
+            let a = &self.site.articles[i];
+            self.part(&Link {
+                name: a.article.title.clone(),
+                url: self.article_url(a),
             })
-            .clone()
+        })
     }
 
     fn summary_part(&self, i: usize) -> Part {
@@ -355,15 +359,33 @@ impl<'a> Shared<'a> {
     }
 
     fn source_link_part(&self, i: usize) -> Part {
+        self.source_link_ref(i).clone()
+    }
+
+    /// [`Self::source_link_part`] without a clone (see [`Self::article_link_ref`]).
+    fn source_link_ref(&self, i: usize) -> &Part {
         self.source_links[i]
             .get_or_init(|| self.part(&self.source_link_view(&self.site.sources[i].source, None)))
-            .clone()
     }
 
     fn entity_link_part(&self, i: usize) -> Part {
+        self.entity_link_ref(i).clone()
+    }
+
+    /// [`Self::entity_link_part`] without a clone (see [`Self::article_link_ref`]).
+    fn entity_link_ref(&self, i: usize) -> &Part {
         self.entity_links[i]
             .get_or_init(|| self.part(&self.entity_link_view(&self.site.entities[i])))
-            .clone()
+    }
+
+    /// The fingerprint of entity `id`'s link, if it is known.
+    fn entity_link_hash(&self, id: &str) -> Option<u64> {
+        (self.entity_at.get(id)).map(|&i| self.entity_link_ref(i).hash())
+    }
+
+    /// The fingerprint of source `id`'s link without a reference number, if it is known.
+    fn source_link_hash(&self, id: &str) -> Option<u64> {
+        (self.source_at.get(id)).map(|&i| self.source_link_ref(i).hash())
     }
 
     fn tag_part(&self, i: usize) -> Part {
@@ -397,13 +419,16 @@ impl<'a> Shared<'a> {
     }
 
     fn event_part(&self, i: usize) -> Part {
-        self.events[i]
-            .get_or_init(|| {
-                let key = if self.track { self.event_key(i) } else { 0 };
-                let view = || self.event_view(i, None, self.event_tags(i));
-                self.fragment_part(PartKind::Event, key, view, EVENT_ITEM, "event")
-            })
-            .clone()
+        self.event_part_ref(i).clone()
+    }
+
+    /// [`Self::event_part`] without a clone (see [`Self::article_link_ref`]).
+    fn event_part_ref(&self, i: usize) -> &Part {
+        self.events[i].get_or_init(|| {
+            let key = if self.track { self.event_key(i) } else { 0 };
+            let view = || self.event_view(i, None, self.event_tags(i));
+            self.fragment_part(PartKind::Event, key, view, EVENT_ITEM, "event")
+        })
     }
 
     /// What event `i`'s view outside an article is made from, as one fingerprint, without
@@ -417,15 +442,15 @@ impl<'a> Shared<'a> {
     fn event_key(&self, i: usize) -> u64 {
         let e = &self.site.timeline[i];
         let sources: Vec<Option<u64>> = (e.sources.iter())
-            .map(|id| (self.source_at.get(id.as_str())).map(|&s| self.source_link_part(s).hash()))
+            .map(|id| self.source_link_hash(id))
             .collect();
         let entities: Vec<Option<u64>> = (e.entities.iter())
-            .map(|id| self.entity_link(id).map(|p| p.hash()))
+            .map(|id| self.entity_link_hash(id))
             .collect();
         let articles: Vec<(u64, u64)> = (e.articles.iter())
             .map(|&a| {
                 let front = self.site.articles[a].article.doc.front_fingerprint();
-                (self.article_link(a).hash(), front)
+                (self.article_link_ref(a).hash(), front)
             })
             .collect();
         let event = (&e.anchor, &e.date, &e.title, &e.entities);
@@ -433,6 +458,11 @@ impl<'a> Shared<'a> {
     }
 
     fn claim_part(&self, a: usize, c: usize) -> Option<Part> {
+        self.claim_part_ref(a, c).cloned()
+    }
+
+    /// [`Self::claim_part`] without a clone (see [`Self::article_link_ref`]).
+    fn claim_part_ref(&self, a: usize, c: usize) -> Option<&Part> {
         self.claims[a]
             .get_or_init(|| {
                 let article = &self.site.articles[a];
@@ -443,9 +473,9 @@ impl<'a> Shared<'a> {
                         // matter says of it, and links to its sources and its article.
                         let key = front.map(|front| {
                             let sources: Vec<Option<u64>> = (claim.sources.iter())
-                                .map(|r| self.source_link(&r.id, None).map(|p| p.hash()))
+                                .map(|r| self.source_link_hash(&r.id))
                                 .collect();
-                            fingerprint(&(front, c, sources, self.article_link(a).hash()))
+                            fingerprint(&(front, c, sources, self.article_link_ref(a).hash()))
                         });
                         let view = || self.claim_view(a, c, false);
                         let (kind, component) = (PartKind::Claim, CLAIM_ITEM);
@@ -454,7 +484,6 @@ impl<'a> Shared<'a> {
                     .collect()
             })
             .get(c)
-            .cloned()
     }
 
     /// `part` with its `html`: what `component` prints for it with its other arguments left
@@ -505,12 +534,12 @@ impl<'a> Shared<'a> {
         let claim_sources = a.article.claims.iter().flat_map(|c| &c.sources);
         let keys: Vec<Option<u64>> = (a.references.iter().map(|r| source(&r.id)))
             .chain(claim_sources.map(|r| source(&r.id)))
-            .chain(a.events.iter().map(|&e| Some(self.event_part(e).hash())))
             .chain(
-                a.entities
+                a.events
                     .iter()
-                    .map(|id| self.entity_link(id).map(|p| p.hash())),
+                    .map(|&e| Some(self.event_part_ref(e).hash())),
             )
+            .chain(a.entities.iter().map(|id| self.entity_link_hash(id)))
             .collect();
         fingerprint(&(
             a.article.doc.front_fingerprint(),
@@ -519,6 +548,27 @@ impl<'a> Shared<'a> {
             (&a.references, &a.entities),
             keys,
         ))
+    }
+
+    /// What source page `i` is made from, as one fingerprint, without making its view: the
+    /// source's view without its citers, and the fingerprints of the parts it lists (its
+    /// articles, claims and events). Also the length of their fragments, to size the page.
+    fn source_page_key(&self, i: usize) -> (u64, usize) {
+        let entry = &self.site.sources[i];
+        let mut listed = 0;
+        let mut hashes = |parts: &mut dyn Iterator<Item = &Part>| -> Vec<u64> {
+            (parts.map(|p| {
+                listed += p.html_len();
+                p.hash()
+            }))
+            .collect()
+        };
+        let articles = hashes(&mut entry.articles.iter().map(|&a| self.article_link_ref(a)));
+        let claims = (entry.claims.iter()).filter_map(|&(a, c)| self.claim_part_ref(a, c));
+        let claims = hashes(&mut claims.into_iter());
+        let events = hashes(&mut entry.events.iter().map(|&e| self.event_part_ref(e)));
+        let key = fingerprint(&(self.source_key(i), articles, claims, events));
+        (key, listed)
     }
 
     fn date(&self, date: &Date) -> Part {
@@ -940,6 +990,26 @@ fn job<'a, V: Serialize + Hash + 'a>(
     }
 }
 
+/// A page of a session's build whose fingerprint, `key`, is known without making its
+/// variables: they are made only if the page is rendered.
+fn keyed_job<'a, V: Serialize>(
+    path: String,
+    template: &'static str,
+    key: u64,
+    page: PageMeta,
+    vars: impl FnOnce() -> V + 'a,
+) -> Job<'a> {
+    Job {
+        path,
+        fingerprint: fingerprint(&(template, key)),
+        input: Input::Template {
+            template,
+            capacity: PAGE_CAPACITY,
+            build: Box::new(move || context_of(&vars(), &page)),
+        },
+    }
+}
+
 /// A page's template context: its variables and `page`.
 fn context_of<V: Serialize>(vars: &V, page: &PageMeta) -> Context {
     let mut context = Context::from_serialize(vars).unwrap_or_default();
@@ -1151,21 +1221,11 @@ impl<'a> Shared<'a> {
                 let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");
                 if self.track {
                     // The view is made only if the page is rendered (see `article_page_key`).
-                    let fingerprint = fingerprint(&("article.html", self.article_page_key(i)));
-                    return Job {
-                        path,
-                        fingerprint,
-                        input: Input::Template {
-                            template: "article.html",
-                            capacity: PAGE_CAPACITY,
-                            build: Box::new(move || {
-                                let vars = Vars {
-                                    article: self.article_view(i),
-                                };
-                                context_of(&vars, &meta)
-                            }),
-                        },
+                    let key = self.article_page_key(i);
+                    let vars = move || Vars {
+                        article: self.article_view(i),
                     };
+                    return keyed_job(path, "article.html", key, meta, vars);
                 }
                 job(
                     self.track,
@@ -1190,6 +1250,15 @@ impl<'a> Shared<'a> {
                 #[derive(Serialize, Hash)]
                 struct Vars {
                     source: SourceView,
+                }
+                if self.track {
+                    // The view is made only if the page is rendered (see `source_page_key`).
+                    let (key, listed) = self.source_page_key(i);
+                    let meta = self.meta(&site.sources[i].source.title, None, &dir, "sources");
+                    let vars = move || Vars {
+                        source: self.source_view(i, true),
+                    };
+                    return keyed_job(path, "source.html", key, meta, vars).listing(listed);
                 }
                 let view = self.source_view(i, true);
                 let listed = listed(view.articles.iter().chain(&view.claims).chain(&view.events));
