@@ -147,8 +147,9 @@ pub(crate) struct Shared<'a> {
     tera: &'a Tera,
     /// Per source: what `source_facts` prints for it.
     source_facts: Vec<OnceLock<Option<Part>>>,
-    /// Per source: the fingerprint of its view without its citers (see [`Self::source_key`]).
-    source_keys: Vec<OnceLock<u64>>,
+    /// Per source: its view without its citers (the index of sources, `source_facts`, and
+    /// the fingerprint of what an article page shows of it).
+    source_parts: Vec<OnceLock<Part>>,
     /// The parts of the previous build of a session (same templates), for reuse.
     reuse: Option<&'a PartMemo>,
     /// The events of `timeline.json` as JSON text, made by a build of a session.
@@ -244,7 +245,7 @@ impl<'a> Shared<'a> {
             track,
             tera,
             source_facts: lazy(site.sources.len()),
-            source_keys: lazy(site.sources.len()),
+            source_parts: lazy(site.sources.len()),
             reuse: reuse.filter(|_| track),
             timeline_json: OnceLock::new(),
         }
@@ -323,7 +324,12 @@ impl<'a> Shared<'a> {
             self.entity_links,
             self.tag_views,
             self.events,
-            (self.claims, self.dates, self.source_facts),
+            (
+                self.claims,
+                self.dates,
+                self.source_facts,
+                self.source_parts,
+            ),
         )
     }
 
@@ -504,18 +510,23 @@ impl<'a> Shared<'a> {
     fn source_facts(&self, i: usize) -> Option<Part> {
         self.source_facts[i]
             .get_or_init(|| {
-                let source = self.part(&self.source_view(i, false));
-                fragment(self.tera, SOURCE_FACTS, "source", &source)
+                let source = self.source_part_ref(i);
+                fragment(self.tera, SOURCE_FACTS, "source", source)
                     .map(|html| Part::safe_html(&html, self.track))
             })
             .clone()
+    }
+
+    /// Source `i`'s view without its citers, as a part.
+    fn source_part_ref(&self, i: usize) -> &Part {
+        self.source_parts[i].get_or_init(|| self.part(&self.source_view(i, false)))
     }
 
     /// The fingerprint of source `i`'s view without its citers: everything an article page
     /// shows of a source it lists (its facts, its `via` and the sources it relays, its
     /// counts) is in that view.
     fn source_key(&self, i: usize) -> u64 {
-        *self.source_keys[i].get_or_init(|| fingerprint(&self.source_view(i, false)))
+        self.source_part_ref(i).hash()
     }
 
     /// What article page `i` is made from, as one fingerprint, without making its view:
@@ -1271,7 +1282,7 @@ impl<'a> Shared<'a> {
                     |k| (k.as_str(), k.plural_label()),
                     |i| site.sources[i].source.kind,
                     site.sources.len(),
-                    |i| self.part(&self.source_view(i, false)),
+                    |i| self.source_part_ref(i).clone(),
                 );
                 job(
                     self.track,
