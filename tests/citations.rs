@@ -553,6 +553,15 @@ fn the_sources_index_groups_every_source_by_kind() {
         let source = page(&f, &format!("site/sources/{id}/index.html"));
         assert_eq!(text(one(&source, "h1")), text(a));
     }
+    // Under each title, the publisher and the date, set apart as on the source pages.
+    let facts: Vec<String> = doc
+        .select(&sel(".source-item .source-facts"))
+        .map(text)
+        .collect();
+    assert!(
+        facts.iter().any(|f| f == "Reuters · 3 January 2020"),
+        "{facts:?}"
+    );
 }
 
 /// (href, text) of the links under `css`.
