@@ -196,6 +196,12 @@ fn event_json<'a>(site: &'a Site, shared: &Shared, e: &'a TimelineEvent) -> Even
         id,
         suffix,
     };
+    // A source, entity or article the event names: its id, title and page.
+    let link = move |prefix, id: &'a str, title: &'a str| IdTitle {
+        id,
+        title,
+        url: url(prefix, id, "/"),
+    };
     EventJson {
         id: &e.anchor,
         url: url("timeline/#", &e.anchor, ""),
@@ -215,11 +221,7 @@ fn event_json<'a>(site: &'a Site, shared: &Shared, e: &'a TimelineEvent) -> Even
                     .get(id.as_str())
                     .map(|&i| &site.sources[i].source)
             })
-            .map(|s| IdTitle {
-                id: &s.id,
-                title: &s.title,
-                url: url("sources/", &s.id, "/"),
-            })
+            .map(|s| link("sources/", &s.id, &s.title))
             .collect(),
         entities: e
             .entities
@@ -230,21 +232,13 @@ fn event_json<'a>(site: &'a Site, shared: &Shared, e: &'a TimelineEvent) -> Even
                     .get(id.as_str())
                     .map(|&i| &site.entities[i].entity)
             })
-            .map(|en| IdTitle {
-                id: &en.id,
-                title: &en.name,
-                url: url("entities/", &en.id, "/"),
-            })
+            .map(|en| link("entities/", &en.id, &en.name))
             .collect(),
         articles: e
             .articles
             .iter()
             .map(|&a| &site.articles[a].article)
-            .map(|a| IdTitle {
-                id: &a.slug,
-                title: &a.title,
-                url: url("articles/", &a.slug, "/"),
-            })
+            .map(|a| link("articles/", &a.slug, &a.title))
             .collect(),
     }
 }
