@@ -2,7 +2,7 @@
 //! change re-parses only the files that changed and re-renders only the pages whose values did.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
@@ -94,6 +94,10 @@ pub struct Rebuilt {
     /// The edit of one article's body was applied in place: nothing else was parsed,
     /// assembled or rendered.
     pub in_place: bool,
+    /// The site was assembled again from every article. `false` when the edit was applied
+    /// to the last build's site: in place, or an edit of what only pages print of one
+    /// article (see [`crate::model::assembles_alike`]), after which every page is checked.
+    pub assembled: bool,
     /// What was written to the output folder.
     pub written: output::WriteReport,
 }
@@ -165,6 +169,11 @@ impl Session {
         {
             return rebuilt;
         }
+        if diagnostics.is_empty()
+            && let Some(rebuilt) = self.edit_front_matter(&inputs, options, strict, &out)
+        {
+            return rebuilt;
+        }
         let others = others_key(&inputs, options, strict);
         let articles = inputs.stamps.clone();
         let key = templates_key(&inputs, options);
@@ -186,7 +195,31 @@ impl Session {
         if strict && !diagnostics.is_empty() {
             return failed(diagnostics);
         }
+        let last = Last {
+            article_at: HashMap::new(),
+            prepared: p,
+            others,
+            articles,
+            warnings: diagnostics,
+        };
+        self.render_and_write(last, key, &out, true)
+    }
 
+    /// Renders a prepared site, reusing the pages and parts of the last good build whose
+    /// inputs are the same, writes what changed (all or nothing) and keeps the site as the
+    /// last good build. On failure the output folder is unchanged.
+    fn render_and_write(
+        &mut self,
+        mut last: Last,
+        key: u64,
+        out: &std::path::Path,
+        assembled: bool,
+    ) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let p = &last.prepared;
+        let failed = |mut diagnostics: Vec<Diagnostic>| {
+            diag::sort(&mut diagnostics);
+            Err(diagnostics)
+        };
         let previous = self
             .rendered
             .as_ref()
@@ -195,13 +228,14 @@ impl Session {
                 fingerprints: &r.fingerprints,
                 parts: &r.parts,
             });
-        let outputs = Mutex::new(Vec::with_capacity(paths.len()));
+        let outputs = Mutex::new(Vec::with_capacity(self.files.len()));
         let report = render::render_each(&p.site, &p.theme, &p.tera, true, previous, &|o| {
             if let Ok(mut outputs) = outputs.lock() {
                 outputs.push(o);
             }
         });
         if !report.problems.is_empty() {
+            let mut diagnostics = last.warnings;
             diagnostics.extend(report.problems);
             return failed(diagnostics);
         }
@@ -209,8 +243,8 @@ impl Session {
 
         // After this session's first good build, the folder holds no leftovers of ours.
         let staging = match self.rendered {
-            Some(_) => output::Staging::reopen(&out),
-            None => output::Staging::open(&out),
+            Some(_) => output::Staging::reopen(out),
+            None => output::Staging::open(out),
         };
         let mut staging = staging.map_err(|d| vec![d])?;
         let mut files = Files::with_capacity(outputs.len());
@@ -271,44 +305,37 @@ impl Session {
         let _ = std::thread::Builder::new()
             .name("brief-free".into())
             .spawn(move || drop(previous));
-        diag::sort(&mut diagnostics);
-        let article_at = p
-            .site
-            .articles
-            .iter()
-            .enumerate()
+        diag::sort(&mut last.warnings);
+        last.article_at = (last.prepared.site.articles.iter().enumerate())
             .map(|(i, a)| (a.article.doc.path.clone(), i))
             .collect();
-        self.last = Some(Last {
-            prepared: p,
-            others,
-            articles,
-            article_at,
-            warnings: diagnostics.clone(),
-        });
+        let diagnostics = last.warnings.clone();
+        self.last = Some(last);
         Ok(Rebuilt {
             files: self.files.clone(),
             diagnostics,
             rendered: report.rendered,
             reused,
             in_place: false,
+            assembled,
             written,
         })
     }
 
-    /// The most common edit, typing in an article's text, done in place: when one article
-    /// file changed, its front matter is byte for byte the same, and its new body cites,
-    /// mentions and marks what the old one did, only its page and the feed are rendered;
-    /// nothing else is parsed, assembled or rendered. `None`: not such an edit (or a
-    /// problem), so the caller builds as usual.
-    fn edit_in_place(
-        &mut self,
-        inputs: &Inputs,
+    /// The one article file read by this build, if every other input is as the last good
+    /// build read it and that build printed no warning about this file: the file, its
+    /// position in the last build's site and its new version.
+    fn edited_article<'i>(
+        &self,
+        inputs: &'i Inputs,
         options: &Options,
         strict: bool,
-        out: &std::path::Path,
-    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
-        let last = self.last.as_mut()?;
+    ) -> Option<(
+        &'i crate::content::SourceFile,
+        usize,
+        crate::content::Article,
+    )> {
+        let last = self.last.as_ref()?;
         let mut read = inputs.articles.iter().filter_map(|a| match a {
             ArticleFile::Read(file) => Some(file),
             ArticleFile::Unchanged(_) => None,
@@ -327,13 +354,65 @@ impl Session {
         if !same_files || last.others != others_key(inputs, options, strict) {
             return None;
         }
-        // The last build said nothing about this file (a warning about its body would change).
+        // The last build said nothing about this file (a warning about it might change).
         if last.warnings.iter().any(|d| d.path == file.path) {
             return None;
         }
         let index = *last.article_at.get(&file.path)?;
-        let old = &last.prepared.site.articles[index].article;
         let article = crate::content::article::parse(file.clone()).ok()?;
+        Some((file, index, article))
+    }
+
+    /// An edit of what only pages print of one article (its title, summary, `updated`, change
+    /// log, claims' text and status, and its body alike), applied to the last good build's
+    /// site instead of assembling every article again (0.16 s at 10k articles); then every
+    /// page is checked as after any edit. `None`: not such an edit, so the caller builds
+    /// as usual.
+    fn edit_front_matter(
+        &mut self,
+        inputs: &Inputs,
+        options: &Options,
+        strict: bool,
+        out: &std::path::Path,
+    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        let (file, index, article) = self.edited_article(inputs, options, strict)?;
+        let last = self.last.as_ref()?;
+        if !crate::model::assembles_alike(&last.prepared.site.articles[index].article, &article) {
+            return None;
+        }
+        let key = templates_key(inputs, options);
+        let stamp = inputs.stamps.iter().find(|(p, _)| *p == file.path)?.1;
+        let article = Arc::new(article);
+        let mut last = self.last.take()?;
+        if crate::model::replace_body(&mut last.prepared.site, index, Arc::clone(&article))
+            .is_none()
+        {
+            // The body cites, mentions or marks something else: assemble anew.
+            self.last = Some(last);
+            return None;
+        }
+        self.caches.record(&file.path, stamp, &file.text, article);
+        last.articles = inputs.stamps.clone();
+        // From here on the site in memory holds the new version: on failure it is dropped,
+        // and the next build assembles anew.
+        Some(self.render_and_write(last, key, out, false))
+    }
+
+    /// The most common edit, typing in an article's text, done in place: when one article
+    /// file changed, its front matter is byte for byte the same, and its new body cites,
+    /// mentions and marks what the old one did, only its page and the feed are rendered;
+    /// nothing else is parsed, assembled or rendered. `None`: not such an edit (or a
+    /// problem), so the caller builds as usual.
+    fn edit_in_place(
+        &mut self,
+        inputs: &Inputs,
+        options: &Options,
+        strict: bool,
+        out: &std::path::Path,
+    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        let (file, index, article) = self.edited_article(inputs, options, strict)?;
+        let last = self.last.as_mut()?;
+        let old = &last.prepared.site.articles[index].article;
         let front =
             |doc: &crate::content::Doc| doc.read().text().get(..doc.body.start).map(str::to_string);
         if front(&article.doc)? != front(&old.doc)? {
@@ -402,6 +481,7 @@ impl Session {
             diagnostics,
             rendered,
             in_place: true,
+            assembled: false,
             written,
         }))
     }

@@ -290,6 +290,42 @@ pub fn replace_body(
     Some(body)
 }
 
+/// Whether an article's new version would leave everything assembly makes of the other
+/// articles, the registers and the indexes as the old one did: the two may differ only in
+/// what pages print of the article alone (its title, summary, `updated`, change log, its
+/// claims' text and status) and in its body, which [`replace_body`] checks. Articles that
+/// define sources or entities of their own never qualify: the site keeps copies of those.
+pub fn assembles_alike(old: &Article, new: &Article) -> bool {
+    fn ids(refs: &[IdRef]) -> impl Iterator<Item = &str> {
+        refs.iter().map(|r| r.id.as_str())
+    }
+    let defines_own = |a: &Article| !a.sources.is_empty() || !a.inline_entities.is_empty();
+    let events_alike = old.events.len() == new.events.len()
+        && old.events.iter().zip(&new.events).all(|(o, n)| {
+            o.id == n.id
+                && o.date == n.date
+                && o.title == n.title
+                && ids(&o.sources).eq(ids(&n.sources))
+                && ids(&o.entities).eq(ids(&n.entities))
+        });
+    let claims_alike = old.claims.len() == new.claims.len()
+        && old
+            .claims
+            .iter()
+            .zip(&new.claims)
+            .all(|(o, n)| o.id == n.id && ids(&o.sources).eq(ids(&n.sources)));
+    !defines_own(old)
+        && !defines_own(new)
+        && old.doc.path == new.doc.path
+        && old.slug == new.slug
+        && old.date == new.date
+        && old.draft == new.draft
+        && old.tags == new.tags
+        && ids(&old.entities).eq(ids(&new.entities))
+        && events_alike
+        && claims_alike
+}
+
 fn check_refs<'a, T>(
     refs: impl IntoIterator<Item = &'a IdRef>,
     known: &AHashMap<String, T>,
@@ -968,4 +1004,125 @@ fn tag_index(built: &[BuiltArticle], problems: &mut Vec<Diagnostic>) -> Vec<TagE
         }
     }
     tags.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::SourceFile;
+
+    const ARTICLE: &str = "---
+title: A strike at the airport
+date: 2020-01-03
+summary: What happened.
+tags: [iraq]
+entities: [soleimani]
+events:
+  - id: strike
+    date: 2020-01-03
+    title: The strike
+    sources: [pentagon]
+    entities: [soleimani]
+claims:
+  - id: ordered
+    text: The President ordered it.
+    status: claimed
+    sources: [pentagon]
+updates:
+  - date: 2020-01-03
+    note: First published.
+---
+Body [@pentagon].
+";
+
+    fn article(text: &str) -> Article {
+        let file = SourceFile {
+            path: "content/strike.md".into(),
+            text: text.into(),
+        };
+        crate::content::article::parse(file).expect("the test article parses")
+    }
+
+    #[test]
+    fn only_edits_of_what_pages_print_of_one_article_assemble_alike() {
+        // (edit, from, to, alike)
+        let table = [
+            ("title", "title: A strike", "title: The strike", true),
+            ("summary", "summary: What", "summary: All that", true),
+            ("updated added", "tags:", "updated: 2020-01-04\ntags:", true),
+            ("claim text", "The President", "The White House", true),
+            ("claim status", "status: claimed", "status: disputed", true),
+            ("change log", "First published.", "Published.", true),
+            ("body", "Body [@pentagon].", "Another body.", true),
+            (
+                "date",
+                "date: 2020-01-03\nsummary",
+                "date: 2020-01-02\nsummary",
+                false,
+            ),
+            ("slug", "tags:", "slug: strike-2\ntags:", false),
+            ("draft", "tags:", "draft: true\ntags:", false),
+            ("tag", "tags: [iraq]", "tags: [iraq, iran]", false),
+            (
+                "entity list",
+                "entities: [soleimani]\nevents",
+                "entities: []\nevents",
+                false,
+            ),
+            ("event title", "title: The strike", "title: A strike", false),
+            (
+                "event date",
+                "    date: 2020-01-03",
+                "    date: 2020-01-04",
+                false,
+            ),
+            ("event id", "id: strike", "id: the-strike", false),
+            (
+                "event sources",
+                "    sources: [pentagon]\n    entities",
+                "    sources: [pentagon, ap]\n    entities",
+                false,
+            ),
+            (
+                "event entities",
+                "    entities: [soleimani]",
+                "    entities: []",
+                false,
+            ),
+            ("claim id", "id: ordered", "id: order", false),
+            (
+                "claim sources",
+                "    sources: [pentagon]\nupdates",
+                "    sources: [ap]\nupdates",
+                false,
+            ),
+            (
+                "own source",
+                "tags:",
+                "sources:\n  - id: leaflet\n    title: A leaflet\n    kind: document\ntags:",
+                false,
+            ),
+            (
+                "own entity",
+                "entities: [soleimani]\nevents",
+                "entities: [soleimani, {id: guard, name: A guard, kind: person}]\nevents",
+                false,
+            ),
+        ];
+        let old = article(ARTICLE);
+        assert!(assembles_alike(&old, &article(ARTICLE)), "unchanged");
+        for (edit, from, to, alike) in table {
+            assert!(ARTICLE.contains(from), "{edit}: {from:?} is in the article");
+            let new = article(&ARTICLE.replacen(from, to, 1));
+            assert_eq!(assembles_alike(&old, &new), alike, "{edit}");
+        }
+        // Once an article defines a source of its own, not even its title qualifies.
+        let own = ARTICLE.replacen(
+            "tags:",
+            "sources:\n  - id: leaflet\n    title: A leaflet\n    kind: document\ntags:",
+            1,
+        );
+        let retitled = own.replacen("title: A strike", "title: The strike", 1);
+        assert!(!assembles_alike(&article(&own), &article(&retitled)));
+    }
 }
