@@ -381,6 +381,12 @@ fn every_field_edited_alone_matches_a_full_build() {
             "name: Abu Mahdi al Muhandis",
         ),
         (
+            "name of an entity that events list",
+            ENTITIES,
+            "name: US embassy in Baghdad",
+            "name: United States embassy in Baghdad",
+        ),
+        (
             "entity kind",
             ENTITIES,
             "name: Donald Trump\n  kind: person",

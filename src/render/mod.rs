@@ -150,6 +150,14 @@ pub(crate) struct Shared<'a> {
     /// Per source: its view without its citers (the index of sources, `source_facts`, and
     /// the fingerprint of what an article page shows of it).
     source_parts: Vec<OnceLock<Part>>,
+    /// Per source: the fingerprints of its link and of its view without its citers, for
+    /// the keys of a session's pages. Made from the views without converting them to
+    /// template values, which only the pages rendered again need.
+    source_link_keys: Vec<OnceLock<u64>>,
+    source_view_keys: Vec<OnceLock<u64>>,
+    /// Per article and per entity: the fingerprint of its link, likewise.
+    article_link_keys: Vec<OnceLock<u64>>,
+    entity_link_keys: Vec<OnceLock<u64>>,
     /// The parts of the previous build of a session (same templates), for reuse.
     reuse: Option<&'a PartMemo>,
     /// The events of `timeline.json` as JSON text, made by a build of a session.
@@ -189,6 +197,13 @@ pub struct Previous<'a> {
 
 fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
     (0..n).map(|_| OnceLock::new()).collect()
+}
+
+/// The fingerprint of a shared view for the keys of a session's pages, kept in `key`: its
+/// part's when the part is made, else the view's, which is the same (see [`Part::new`])
+/// and costs no conversion to a template value (only pages rendered again need that).
+fn view_key<T: Hash>(key: &OnceLock<u64>, part: &OnceLock<Part>, view: impl FnOnce() -> T) -> u64 {
+    *key.get_or_init(|| part.get().map_or_else(|| fingerprint(&view()), Part::hash))
 }
 
 /// How many numbered links to each source are kept: articles rarely cite more sources.
@@ -246,6 +261,10 @@ impl<'a> Shared<'a> {
             tera,
             source_facts: lazy(site.sources.len()),
             source_parts: lazy(site.sources.len()),
+            source_link_keys: lazy(site.sources.len()),
+            source_view_keys: lazy(site.sources.len()),
+            article_link_keys: lazy(site.articles.len()),
+            entity_link_keys: lazy(site.entities.len()),
             reuse: reuse.filter(|_| track),
             timeline_json: OnceLock::new(),
         }
@@ -340,12 +359,21 @@ impl<'a> Shared<'a> {
     /// [`Self::article_link`] without a clone, for a fingerprint: the parts' values are
     /// shared by both threads, and every clone is an atomic count they contend for.
     fn article_link_ref(&self, i: usize) -> &Part {
-        self.article_links[i].get_or_init(|| {
-            let a = &self.site.articles[i];
-            self.part(&Link {
-                name: a.article.title.clone(),
-                url: self.article_url(a),
-            })
+        self.article_links[i].get_or_init(|| self.part(&self.article_link_view(i)))
+    }
+
+    fn article_link_view(&self, i: usize) -> Link {
+        let a = &self.site.articles[i];
+        Link {
+            name: a.article.title.clone(),
+            url: self.article_url(a),
+        }
+    }
+
+    /// The fingerprint of article `i`'s link.
+    fn article_link_hash(&self, i: usize) -> u64 {
+        view_key(&self.article_link_keys[i], &self.article_links[i], || {
+            self.article_link_view(i)
         })
     }
 
@@ -386,12 +414,23 @@ impl<'a> Shared<'a> {
 
     /// The fingerprint of entity `id`'s link, if it is known.
     fn entity_link_hash(&self, id: &str) -> Option<u64> {
-        (self.entity_at.get(id)).map(|&i| self.entity_link_ref(i).hash())
+        let i = *self.entity_at.get(id)?;
+        Some(view_key(
+            &self.entity_link_keys[i],
+            &self.entity_links[i],
+            || self.entity_link_view(&self.site.entities[i]),
+        ))
     }
 
-    /// The fingerprint of source `id`'s link without a reference number, if it is known.
+    /// The fingerprint of source `id`'s link without a reference number, if it is known:
+    /// the same as its part's (see [`Part::new`]).
     fn source_link_hash(&self, id: &str) -> Option<u64> {
-        (self.source_at.get(id)).map(|&i| self.source_link_ref(i).hash())
+        let i = *self.source_at.get(id)?;
+        Some(view_key(
+            &self.source_link_keys[i],
+            &self.source_links[i],
+            || self.source_link_view(&self.site.sources[i].source, None),
+        ))
     }
 
     fn tag_part(&self, i: usize) -> Part {
@@ -456,7 +495,7 @@ impl<'a> Shared<'a> {
         let articles: Vec<(u64, u64)> = (e.articles.iter())
             .map(|&a| {
                 let front = self.site.articles[a].article.doc.front_fingerprint();
-                (self.article_link_ref(a).hash(), front)
+                (self.article_link_hash(a), front)
             })
             .collect();
         let event = (&e.anchor, &e.date, &e.title, &e.entities);
@@ -481,7 +520,7 @@ impl<'a> Shared<'a> {
                             let sources: Vec<Option<u64>> = (claim.sources.iter())
                                 .map(|r| self.source_link_hash(&r.id))
                                 .collect();
-                            fingerprint(&(front, c, sources, self.article_link_ref(a).hash()))
+                            fingerprint(&(front, c, sources, self.article_link_hash(a)))
                         });
                         let view = || self.claim_view(a, c, false);
                         let (kind, component) = (PartKind::Claim, CLAIM_ITEM);
@@ -526,7 +565,9 @@ impl<'a> Shared<'a> {
     /// shows of a source it lists (its facts, its `via` and the sources it relays, its
     /// counts) is in that view.
     fn source_key(&self, i: usize) -> u64 {
-        self.source_part_ref(i).hash()
+        view_key(&self.source_view_keys[i], &self.source_parts[i], || {
+            self.source_view(i, false)
+        })
     }
 
     /// What article page `i` is made from, as one fingerprint, without making its view:
@@ -555,7 +596,7 @@ impl<'a> Shared<'a> {
         fingerprint(&(
             a.article.doc.front_fingerprint(),
             a.body.html_fingerprint(),
-            (&a.body.citations, &a.body.headings),
+            a.body.lists_fingerprint(),
             (&a.references, &a.entities),
             keys,
         ))
@@ -574,7 +615,10 @@ impl<'a> Shared<'a> {
             }))
             .collect()
         };
-        let articles = hashes(&mut entry.articles.iter().map(|&a| self.article_link_ref(a)));
+        // Links carry no fragment: nothing to add to `listed`.
+        let articles: Vec<u64> = (entry.articles.iter())
+            .map(|&a| self.article_link_hash(a))
+            .collect();
         let claims = (entry.claims.iter()).filter_map(|&(a, c)| self.claim_part_ref(a, c));
         let claims = hashes(&mut claims.into_iter());
         let events = hashes(&mut entry.events.iter().map(|&e| self.event_part_ref(e)));
