@@ -80,6 +80,14 @@ fn others_key(inputs: &Inputs, options: &Options, strict: bool) -> u64 {
 /// map of 15,000 `String`s took a tenth of an in-place rebuild at 10k articles).
 pub type Files = ahash::AHashMap<std::sync::Arc<str>, Bytes>;
 
+/// The one article file a build read, its position in the last build's site and its new
+/// version (see `Session::edited_article`).
+type Edited<'i> = (
+    &'i crate::content::SourceFile,
+    usize,
+    crate::content::Article,
+);
+
 /// A good incremental build.
 #[derive(Debug)]
 pub struct Rebuilt {
@@ -165,12 +173,7 @@ impl Session {
         let out = options.output_dir();
         output::check_location(&options.root, &out, options.force).map_err(|d| vec![d])?;
         if diagnostics.is_empty()
-            && let Some(rebuilt) = self.edit_in_place(&inputs, options, strict, &out)
-        {
-            return rebuilt;
-        }
-        if diagnostics.is_empty()
-            && let Some(rebuilt) = self.edit_front_matter(&inputs, options, strict, &out)
+            && let Some(rebuilt) = self.edit_one_article(&inputs, options, strict, &out)
         {
             return rebuilt;
         }
@@ -330,11 +333,7 @@ impl Session {
         inputs: &'i Inputs,
         options: &Options,
         strict: bool,
-    ) -> Option<(
-        &'i crate::content::SourceFile,
-        usize,
-        crate::content::Article,
-    )> {
+    ) -> Option<Edited<'i>> {
         let last = self.last.as_ref()?;
         let mut read = inputs.articles.iter().filter_map(|a| match a {
             ArticleFile::Read(file) => Some(file),
@@ -363,6 +362,30 @@ impl Session {
         Some((file, index, article))
     }
 
+    /// An edit of one article file and nothing else, applied to the last good build's site
+    /// when it can be: in place when its front matter is byte for byte the same, or without
+    /// assembling the site again when it changed only in what pages print. `None`: neither,
+    /// so the caller builds as usual.
+    fn edit_one_article(
+        &mut self,
+        inputs: &Inputs,
+        options: &Options,
+        strict: bool,
+        out: &std::path::Path,
+    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        let edited = self.edited_article(inputs, options, strict)?;
+        let old = &self.last.as_ref()?.prepared.site.articles[edited.1].article;
+        let front =
+            |doc: &crate::content::Doc| doc.read().text().get(..doc.body.start).map(str::to_string);
+        if front(&edited.2.doc)? == front(&old.doc)? {
+            self.edit_in_place(inputs, edited, out)
+        } else if crate::model::assembles_alike(old, &edited.2) {
+            self.edit_front_matter(inputs, options, edited, out)
+        } else {
+            None
+        }
+    }
+
     /// An edit of what only pages print of one article (its title, summary, `updated`, change
     /// log, claims' text and status, and its body alike), applied to the last good build's
     /// site instead of assembling every article again (0.16 s at 10k articles); then every
@@ -372,14 +395,9 @@ impl Session {
         &mut self,
         inputs: &Inputs,
         options: &Options,
-        strict: bool,
+        (file, index, article): Edited,
         out: &std::path::Path,
     ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
-        let (file, index, article) = self.edited_article(inputs, options, strict)?;
-        let last = self.last.as_ref()?;
-        if !crate::model::assembles_alike(&last.prepared.site.articles[index].article, &article) {
-            return None;
-        }
         let key = templates_key(inputs, options);
         let stamp = inputs.stamps.iter().find(|(p, _)| *p == file.path)?.1;
         let article = Arc::new(article);
@@ -406,18 +424,10 @@ impl Session {
     fn edit_in_place(
         &mut self,
         inputs: &Inputs,
-        options: &Options,
-        strict: bool,
+        (file, index, article): Edited,
         out: &std::path::Path,
     ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
-        let (file, index, article) = self.edited_article(inputs, options, strict)?;
         let last = self.last.as_mut()?;
-        let old = &last.prepared.site.articles[index].article;
-        let front =
-            |doc: &crate::content::Doc| doc.read().text().get(..doc.body.start).map(str::to_string);
-        if front(&article.doc)? != front(&old.doc)? {
-            return None;
-        }
         let article = std::sync::Arc::new(article);
         let site = &mut last.prepared.site;
         crate::model::replace_body(site, index, std::sync::Arc::clone(&article))?;
