@@ -1116,13 +1116,23 @@ Body [@pentagon].
             let new = article(&ARTICLE.replacen(from, to, 1));
             assert_eq!(assembles_alike(&old, &new), alike, "{edit}");
         }
-        // Once an article defines a source of its own, not even its title qualifies.
-        let own = ARTICLE.replacen(
+        // Once an article defines a source or an entity of its own, not even its title
+        // qualifies.
+        let own_source = (
             "tags:",
             "sources:\n  - id: leaflet\n    title: A leaflet\n    kind: document\ntags:",
-            1,
         );
-        let retitled = own.replacen("title: A strike", "title: The strike", 1);
-        assert!(!assembles_alike(&article(&own), &article(&retitled)));
+        let own_entity = (
+            "entities: [soleimani]\nevents",
+            "entities: [soleimani, {id: guard, name: A guard, kind: person}]\nevents",
+        );
+        for (from, to) in [own_source, own_entity] {
+            let own = ARTICLE.replacen(from, to, 1);
+            let retitled = own.replacen("title: A strike", "title: The strike", 1);
+            assert!(
+                !assembles_alike(&article(&own), &article(&retitled)),
+                "{to}"
+            );
+        }
     }
 }
