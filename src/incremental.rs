@@ -398,28 +398,35 @@ impl Session {
         &mut self,
         inputs: &Inputs,
         options: &Options,
-        Edited {
+        edited: Edited,
+        out: &std::path::Path,
+    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        self.replace_in_last_site(inputs, edited)?;
+        // From here on the site in memory holds the new version: on failure it is dropped,
+        // and the next build assembles anew.
+        let last = self.last.take()?;
+        Some(self.render_and_write(last, templates_key(inputs, options), out, false))
+    }
+
+    /// Puts the edited article, with its body rendered again, in the last good build's
+    /// site, when the body cites, mentions and marks what the old one did (see
+    /// [`crate::model::replace_body`]); otherwise leaves the site as it was (`None`).
+    fn replace_in_last_site(&mut self, inputs: &Inputs, edited: Edited) -> Option<()> {
+        let Edited {
             file,
             index,
             article,
-        }: Edited,
-        out: &std::path::Path,
-    ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
-        let key = templates_key(inputs, options);
+        } = edited;
         let stamp = inputs.stamps.iter().find(|(p, _)| *p == file.path)?.1;
+        let last = self.last.as_mut()?;
         let article = Arc::new(article);
-        let mut last = self.last.take()?;
-        if crate::model::replace_body(&mut last.prepared.site, index, Arc::clone(&article))
-            .is_none()
-        {
-            self.last = Some(last);
-            return None;
-        }
+        crate::model::replace_body(&mut last.prepared.site, index, Arc::clone(&article))?;
         self.caches.record(&file.path, stamp, &file.text, article);
-        last.articles = inputs.stamps.clone();
-        // From here on the site in memory holds the new version: on failure it is dropped,
-        // and the next build assembles anew.
-        Some(self.render_and_write(last, key, out, false))
+        // The site in memory now holds this version of the file.
+        if let Some(entry) = last.articles.iter_mut().find(|(p, _)| *p == file.path) {
+            entry.1 = stamp;
+        }
+        Some(())
     }
 
     /// The most common edit, typing in an article's text, done in place: when one article
@@ -430,23 +437,12 @@ impl Session {
     fn edit_in_place(
         &mut self,
         inputs: &Inputs,
-        Edited {
-            file,
-            index,
-            article,
-        }: Edited,
+        edited: Edited,
         out: &std::path::Path,
     ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        let index = edited.index;
+        self.replace_in_last_site(inputs, edited)?;
         let last = self.last.as_mut()?;
-        let article = Arc::new(article);
-        let site = &mut last.prepared.site;
-        crate::model::replace_body(site, index, Arc::clone(&article))?;
-        let stamp = inputs.stamps.iter().find(|(p, _)| *p == file.path)?.1;
-        self.caches.record(&file.path, stamp, &file.text, article);
-        // The site in memory now holds this version of the file.
-        if let Some(entry) = last.articles.iter_mut().find(|(p, _)| *p == file.path) {
-            entry.1 = stamp;
-        }
 
         let pages = Mutex::new(Vec::new());
         let p = &last.prepared;
