@@ -31,6 +31,9 @@ struct Rendered {
     fingerprints: Fingerprints,
     /// The parts it made (see [`PartMemo`]).
     parts: PartMemo,
+    /// What it made per item of its site (see [`render::Items`]): for the next build when
+    /// that build's site is the same but for an edit of one article.
+    items: Option<render::Items>,
 }
 
 /// The last good build of a session.
@@ -208,28 +211,41 @@ impl Session {
             articles,
             warnings: diagnostics,
         };
-        self.render_and_write(last, key, &out, true)
+        self.render_and_write(last, key, &out, None)
     }
 
     /// Renders a prepared site, reusing the pages and parts of the last good build whose
     /// inputs are the same, writes what changed (all or nothing) and keeps the site as the
-    /// last good build. On failure the output folder is unchanged.
+    /// last good build. On failure the output folder is unchanged. `edited`: the site is
+    /// the last good build's but for what pages print of that article (otherwise it was
+    /// assembled anew).
     fn render_and_write(
         &mut self,
         mut last: Last,
         key: u64,
         out: &std::path::Path,
-        assembled: bool,
+        edited: Option<usize>,
     ) -> Result<Rebuilt, Vec<Diagnostic>> {
         let p = &last.prepared;
-        let previous = self
-            .rendered
-            .as_ref()
-            .filter(|r| r.key == key)
-            .map(|r| render::Previous {
-                fingerprints: &r.fingerprints,
-                parts: &r.parts,
-            });
+        let same_templates = self.rendered.as_ref().is_some_and(|r| r.key == key);
+        let kept = self.rendered.as_mut().and_then(|r| r.items.take());
+        let (items, stale) = match (kept, edited) {
+            (Some(mut items), Some(edited)) if same_templates => {
+                items.forget_article(&p.site, edited);
+                (Some(items), None)
+            }
+            (kept, _) => (None, kept),
+        };
+        // Made for another site: freed elsewhere (tens of thousands of parts at 10k articles).
+        if let Some(stale) = stale {
+            crate::free_in_background(stale);
+        }
+        let previous = self.rendered.as_ref().filter(|r| r.key == key);
+        let previous = previous.map(|r| render::Previous {
+            fingerprints: &r.fingerprints,
+            parts: &r.parts,
+            items,
+        });
         let outputs = Mutex::new(Vec::with_capacity(self.files.len()));
         let report = render::render_each(&p.site, &p.theme, &p.tera, true, previous, &|o| {
             if let Ok(mut outputs) = outputs.lock() {
@@ -296,6 +312,7 @@ impl Session {
             key,
             fingerprints: report.fingerprints,
             parts: report.parts,
+            items: report.items,
         });
         // Freeing the previous site (hundreds of megabytes in small pieces on a large site)
         // takes a tenth of a second: not while the browser waits for its reload.
@@ -319,7 +336,7 @@ impl Session {
             rendered: report.rendered,
             reused,
             in_place: false,
-            assembled,
+            assembled: edited.is_none(),
             written,
         })
     }
@@ -401,11 +418,13 @@ impl Session {
         edited: Edited,
         out: &std::path::Path,
     ) -> Option<Result<Rebuilt, Vec<Diagnostic>>> {
+        let index = edited.index;
         self.replace_in_last_site(inputs, edited)?;
         // From here on the site in memory holds the new version: on failure it is dropped,
         // and the next build assembles anew.
         let last = self.last.take()?;
-        Some(self.render_and_write(last, templates_key(inputs, options), out, false))
+        let key = templates_key(inputs, options);
+        Some(self.render_and_write(last, key, out, Some(index)))
     }
 
     /// Puts the edited article, with its body rendered again, in the last good build's
@@ -485,6 +504,9 @@ impl Session {
         }
         if let Some(rendered) = &mut self.rendered {
             rendered.fingerprints.extend(report.fingerprints);
+            if let Some(items) = &mut rendered.items {
+                items.forget_body(index);
+            }
         }
         let diagnostics = self
             .last

@@ -438,6 +438,61 @@ fn every_field_edited_alone_matches_a_full_build() {
     }
 }
 
+/// Edits of what pages print of different articles, one after another, each applied to the
+/// last build's site: each build reuses what the one before made for the other articles
+/// (`render::Items`), and still matches a full build. The escalation reports events that
+/// the other articles report too, so their pages show its new title.
+#[test]
+fn edits_of_one_article_after_another_match_a_full_build() {
+    const ESCALATION: &str = "content/december-escalation.md";
+    const PROTESTS: &str = "content/iraq-protests.md";
+    // An article that shares no event with the others: their edits do not show on its page.
+    const QUIET: &str = "content/quiet.md";
+    let mut e = Editing::new();
+    e.f.write(
+        QUIET,
+        &article("A quiet article", "2020-01-05", "Its body."),
+    );
+    assert!(e.rebuild().assembled);
+    let retitle = |e: &mut Editing, rel: &str, from: &str, to: &str| {
+        e.edit(rel, from, to);
+        let rebuilt = e.rebuild_after(&[rel]);
+        assert!(!rebuilt.assembled && !rebuilt.in_place, "{rel}: {to}");
+        rebuilt
+    };
+    let escalation = retitle(
+        &mut e,
+        ESCALATION,
+        "title: \"From a contractor's death",
+        "title: \"From one death",
+    );
+    // The pages that list the escalation's events, its sources' and entities' pages, the
+    // indexes and the timeline: far from all of the site.
+    assert!(escalation.rendered < pages(&escalation), "{escalation:?}");
+    let protests = |e: &mut Editing, to: &str| {
+        let from = e.f.read(PROTESTS);
+        let from = from
+            .lines()
+            .find(|l| l.starts_with("title:"))
+            .expect("a title");
+        let from = from.to_string();
+        retitle(e, PROTESTS, &from, to)
+    };
+    let first = protests(&mut e, "title: The protests in Iraq");
+    // Text typed into another article in between (in place) changes that article's page
+    // alone: the next edit of the protests renders the same pages as the first did.
+    e.edit(QUIET, "Its body.", "Its body, edited.");
+    assert!(e.rebuild_after(&[QUIET]).in_place);
+    let second = protests(&mut e, "title: Iraq's protests");
+    assert_eq!(second.rendered, first.rendered);
+    retitle(
+        &mut e,
+        ESCALATION,
+        "title: \"From one death",
+        "title: \"From a contractor's death",
+    );
+}
+
 /// An unchanged registry file is not parsed again by the next build of a session, yet every
 /// build reports its warnings and sees what changed in it.
 #[test]

@@ -1,5 +1,6 @@
 //! Rendering: the Tera environment (embedded theme plus the site's overrides) and every page of the site.
 
+mod items;
 pub mod theme;
 pub mod views;
 
@@ -14,6 +15,7 @@ use tera::{Context, Tera};
 use crate::content::{ClaimStatus, Date, EntityKind, SourceKind};
 use crate::diag::{Diagnostic, Pos};
 use crate::model::{BuiltArticle, Site, TimelineEvent};
+pub use items::Items;
 pub use theme::Theme;
 use views::*;
 
@@ -121,23 +123,8 @@ pub(crate) struct Shared<'a> {
     statuses: Vec<StatusView>,
     source_at: ahash::AHashMap<&'a str, usize>,
     entity_at: ahash::AHashMap<&'a str, usize>,
-    /// Per article: `{name, url}`.
-    article_links: Vec<OnceLock<Part>>,
-    /// Per article: its entry in lists (front page, topic pages).
-    summaries: Vec<OnceLock<Part>>,
-    /// Per source: a link without an article's reference number.
-    source_links: Vec<OnceLock<Part>>,
-    /// Per source: the links with reference numbers 1 to [`NUMBERED_LINKS`], which every
-    /// article that gives the source that number shows alike (in its events and claims).
-    numbered_links: Vec<[OnceLock<Part>; NUMBERED_LINKS]>,
-    /// Per entity.
-    entity_links: Vec<OnceLock<Part>>,
-    /// Per tag.
-    tag_views: Vec<OnceLock<Part>>,
-    /// Per timeline event: its view outside an article.
-    events: Vec<OnceLock<Part>>,
-    /// Per article: its claims' views outside the article (source and entity pages).
-    claims: Vec<OnceLock<Vec<Part>>>,
+    /// The parts and fingerprints made per item (see [`Items`]).
+    items: Items,
     /// Per date: its view. Events, sources and articles share far fewer distinct dates
     /// than they have uses; formatting each once saved about 0.2 s of CPU at 10k articles.
     dates: Mutex<ahash::AHashMap<Date, Part>>,
@@ -145,19 +132,6 @@ pub(crate) struct Shared<'a> {
     track: bool,
     /// For the fragments: events and claims as the theme's components print them.
     tera: &'a Tera,
-    /// Per source: what `source_facts` prints for it.
-    source_facts: Vec<OnceLock<Option<Part>>>,
-    /// Per source: its view without its citers (the index of sources, `source_facts`, and
-    /// the fingerprint of what an article page shows of it).
-    source_parts: Vec<OnceLock<Part>>,
-    /// Per source: the fingerprints of its link and of its view without its citers, for
-    /// the keys of a session's pages. Made from the views without converting them to
-    /// template values, which only the pages rendered again need.
-    source_link_keys: Vec<OnceLock<u64>>,
-    source_view_keys: Vec<OnceLock<u64>>,
-    /// Per article and per entity: the fingerprint of its link, likewise.
-    article_link_keys: Vec<OnceLock<u64>>,
-    entity_link_keys: Vec<OnceLock<u64>>,
     /// The parts of the previous build of a session (same templates), for reuse.
     reuse: Option<&'a PartMemo>,
     /// The events of `timeline.json` as JSON text, made by a build of a session.
@@ -190,16 +164,15 @@ enum PartKind {
 
 /// What the previous build of a session left for the next one to compare with and reuse.
 /// Valid only while the templates and the configuration are the same.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Previous<'a> {
     /// Every page's fingerprint.
     pub fingerprints: &'a Fingerprints,
     /// The parts it made.
     pub parts: &'a PartMemo,
-}
-
-fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
-    (0..n).map(|_| OnceLock::new()).collect()
+    /// What it made per item, when this build's site is the same but for what
+    /// [`Items::forget_article`] has forgotten.
+    pub items: Option<Items>,
 }
 
 /// The fingerprints of `parts` listed on a page, adding the length of their fragments to
@@ -220,11 +193,14 @@ fn view_key<T: Hash>(key: &OnceLock<u64>, part: &OnceLock<Part>, view: impl FnOn
     *key.get_or_init(|| part.get().map_or_else(|| fingerprint(&view()), Part::hash))
 }
 
-/// How many numbered links to each source are kept: articles rarely cite more sources.
-const NUMBERED_LINKS: usize = 12;
-
 impl<'a> Shared<'a> {
-    fn new(site: &'a Site, tera: &'a Tera, track: bool, reuse: Option<&'a PartMemo>) -> Self {
+    fn new(
+        site: &'a Site,
+        tera: &'a Tera,
+        track: bool,
+        reuse: Option<&'a PartMemo>,
+        items: Option<Items>,
+    ) -> Self {
         let config = &site.config;
         Shared {
             site,
@@ -260,25 +236,12 @@ impl<'a> Shared<'a> {
                 .collect(),
             source_at: site.source_index(),
             entity_at: site.entity_index(),
-            article_links: lazy(site.articles.len()),
-            summaries: lazy(site.articles.len()),
-            source_links: lazy(site.sources.len()),
-            numbered_links: (0..site.sources.len())
-                .map(|_| std::array::from_fn(|_| OnceLock::new()))
-                .collect(),
-            entity_links: lazy(site.entities.len()),
-            tag_views: lazy(site.tags.len()),
-            events: lazy(site.timeline.len()),
-            claims: lazy(site.articles.len()),
+            items: items
+                .filter(|i| track && i.fit(site))
+                .unwrap_or_else(|| Items::new(site)),
             dates: Mutex::default(),
             track,
             tera,
-            source_facts: lazy(site.sources.len()),
-            source_parts: lazy(site.sources.len()),
-            source_link_keys: lazy(site.sources.len()),
-            source_view_keys: lazy(site.sources.len()),
-            article_link_keys: lazy(site.articles.len()),
-            entity_link_keys: lazy(site.entities.len()),
             reuse: reuse.filter(|_| track),
             timeline_json: OnceLock::new(),
         }
@@ -290,15 +253,17 @@ impl<'a> Shared<'a> {
         let mut keep = |kind, part: &Part| {
             parts.insert((kind, part.hash()), part.clone());
         };
-        self.summaries
+        self.items
+            .summaries
             .iter()
             .filter_map(OnceLock::get)
             .for_each(|p| keep(PartKind::Summary, p));
-        self.events
+        self.items
+            .events
             .iter()
             .filter_map(OnceLock::get)
             .for_each(|p| keep(PartKind::Event, p));
-        (self.claims.iter().filter_map(OnceLock::get).flatten())
+        (self.items.claims.iter().filter_map(OnceLock::get).flatten())
             .for_each(|p| keep(PartKind::Claim, p));
         let timeline_json = (self.timeline_json.get().into_iter().flatten())
             .map(data::EventJsonText::entry)
@@ -351,23 +316,10 @@ impl<'a> Shared<'a> {
         }
     }
 
-    /// The template values made while rendering (everything that owns memory), for
-    /// freeing elsewhere.
-    fn into_values(self) -> impl Send + 'static {
-        (
-            self.article_links,
-            self.summaries,
-            (self.source_links, self.numbered_links),
-            self.entity_links,
-            self.tag_views,
-            self.events,
-            (
-                self.claims,
-                self.dates,
-                self.source_facts,
-                self.source_parts,
-            ),
-        )
+    /// The items made while rendering, and the other template values made (for freeing
+    /// elsewhere).
+    fn into_items(self) -> (Items, impl Send + 'static) {
+        (self.items, self.dates)
     }
 
     fn article_link(&self, i: usize) -> Part {
@@ -377,7 +329,7 @@ impl<'a> Shared<'a> {
     /// [`Self::article_link`] without a clone, for a fingerprint: the parts' values are
     /// shared by both threads, and every clone is an atomic count they contend for.
     fn article_link_ref(&self, i: usize) -> &Part {
-        self.article_links[i].get_or_init(|| self.part(&self.article_link_view(i)))
+        self.items.article_links[i].get_or_init(|| self.part(&self.article_link_view(i)))
     }
 
     fn article_link_view(&self, i: usize) -> Link {
@@ -390,13 +342,15 @@ impl<'a> Shared<'a> {
 
     /// The fingerprint of article `i`'s link.
     fn article_link_hash(&self, i: usize) -> u64 {
-        view_key(&self.article_link_keys[i], &self.article_links[i], || {
-            self.article_link_view(i)
-        })
+        view_key(
+            &self.items.article_link_keys[i],
+            &self.items.article_links[i],
+            || self.article_link_view(i),
+        )
     }
 
     fn summary_part(&self, i: usize) -> Part {
-        self.summaries[i]
+        self.items.summaries[i]
             .get_or_init(|| {
                 let a = &self.site.articles[i];
                 // A summary shows the front matter and the number of sources.
@@ -416,7 +370,7 @@ impl<'a> Shared<'a> {
 
     /// [`Self::source_link_part`] without a clone (see [`Self::article_link_ref`]).
     fn source_link_ref(&self, i: usize) -> &Part {
-        self.source_links[i]
+        self.items.source_links[i]
             .get_or_init(|| self.part(&self.source_link_view(&self.site.sources[i].source, None)))
     }
 
@@ -426,7 +380,7 @@ impl<'a> Shared<'a> {
 
     /// [`Self::entity_link_part`] without a clone (see [`Self::article_link_ref`]).
     fn entity_link_ref(&self, i: usize) -> &Part {
-        self.entity_links[i]
+        self.items.entity_links[i]
             .get_or_init(|| self.part(&self.entity_link_view(&self.site.entities[i])))
     }
 
@@ -434,8 +388,8 @@ impl<'a> Shared<'a> {
     fn entity_link_hash(&self, id: &str) -> Option<u64> {
         let i = *self.entity_at.get(id)?;
         Some(view_key(
-            &self.entity_link_keys[i],
-            &self.entity_links[i],
+            &self.items.entity_link_keys[i],
+            &self.items.entity_links[i],
             || self.entity_link_view(&self.site.entities[i]),
         ))
     }
@@ -445,14 +399,14 @@ impl<'a> Shared<'a> {
     fn source_link_hash(&self, id: &str) -> Option<u64> {
         let i = *self.source_at.get(id)?;
         Some(view_key(
-            &self.source_link_keys[i],
-            &self.source_links[i],
+            &self.items.source_link_keys[i],
+            &self.items.source_links[i],
             || self.source_link_view(&self.site.sources[i].source, None),
         ))
     }
 
     fn tag_part(&self, i: usize) -> Part {
-        self.tag_views[i]
+        self.items.tag_views[i]
             .get_or_init(|| self.part(&self.tag_view(&self.site.tags[i])))
             .clone()
     }
@@ -487,7 +441,7 @@ impl<'a> Shared<'a> {
 
     /// [`Self::event_part`] without a clone (see [`Self::article_link_ref`]).
     fn event_part_ref(&self, i: usize) -> &Part {
-        self.events[i].get_or_init(|| {
+        self.items.events[i].get_or_init(|| {
             let key = if self.track { self.event_key(i) } else { 0 };
             let view = || self.event_view(i, None, self.event_tags(i));
             self.fragment_part(PartKind::Event, key, view, EVENT_ITEM, "event")
@@ -526,7 +480,7 @@ impl<'a> Shared<'a> {
 
     /// [`Self::claim_part`] without a clone (see [`Self::article_link_ref`]).
     fn claim_part_ref(&self, a: usize, c: usize) -> Option<&Part> {
-        self.claims[a]
+        self.items.claims[a]
             .get_or_init(|| {
                 let article = &self.site.articles[a];
                 let front = self.track.then(|| article.article.doc.front_fingerprint());
@@ -565,7 +519,7 @@ impl<'a> Shared<'a> {
     /// What `source_facts` prints for source `i` (publisher, kind, dates): the same in
     /// every article that cites it.
     fn source_facts(&self, i: usize) -> Option<Part> {
-        self.source_facts[i]
+        self.items.source_facts[i]
             .get_or_init(|| {
                 let source = self.source_part_ref(i);
                 fragment(self.tera, SOURCE_FACTS, "source", source)
@@ -576,16 +530,18 @@ impl<'a> Shared<'a> {
 
     /// Source `i`'s view without its citers, as a part.
     fn source_part_ref(&self, i: usize) -> &Part {
-        self.source_parts[i].get_or_init(|| self.part(&self.source_view(i, false)))
+        self.items.source_parts[i].get_or_init(|| self.part(&self.source_view(i, false)))
     }
 
     /// The fingerprint of source `i`'s view without its citers: everything an article page
     /// shows of a source it lists (its facts, its `via` and the sources it relays, its
     /// counts) is in that view.
     fn source_key(&self, i: usize) -> u64 {
-        view_key(&self.source_view_keys[i], &self.source_parts[i], || {
-            self.source_view(i, false)
-        })
+        view_key(
+            &self.items.source_view_keys[i],
+            &self.items.source_parts[i],
+            || self.source_view(i, false),
+        )
     }
 
     /// What article page `i` is made from, as one fingerprint, without making its view:
@@ -599,6 +555,10 @@ impl<'a> Shared<'a> {
     /// leave the page as it was after a change of that value alone (`tests/incremental.rs`
     /// edits every field and compares with a full build).
     fn article_page_key(&self, i: usize) -> u64 {
+        *self.items.article_pages[i].get_or_init(|| self.make_article_page_key(i))
+    }
+
+    fn make_article_page_key(&self, i: usize) -> u64 {
         let a = &self.site.articles[i];
         let source = |id: &str| self.source_at.get(id).map(|&at| self.source_key(at));
         let claim_sources = a.article.claims.iter().flat_map(|c| &c.sources);
@@ -624,6 +584,10 @@ impl<'a> Shared<'a> {
     /// source's view without its citers, and the fingerprints of the parts it lists (its
     /// articles, claims and events). Also the length of their fragments, to size the page.
     fn source_page_key(&self, i: usize) -> (u64, usize) {
+        *self.items.source_pages[i].get_or_init(|| self.make_source_page_key(i))
+    }
+
+    fn make_source_page_key(&self, i: usize) -> (u64, usize) {
         let entry = &self.site.sources[i];
         let (listing, listed) = self.listing_hashes(&entry.articles, &entry.claims, &entry.events);
         (fingerprint(&(self.source_key(i), listing)), listed)
@@ -681,6 +645,10 @@ impl<'a> Shared<'a> {
     ///
     /// Whatever [`Self::entity_view`] shows must be covered here.
     fn entity_page_key(&self, i: usize) -> (u64, usize) {
+        *self.items.entity_pages[i].get_or_init(|| self.make_entity_page_key(i))
+    }
+
+    fn make_entity_page_key(&self, i: usize) -> (u64, usize) {
         let entry = &self.site.entities[i];
         let e = &entry.entity;
         let (listing, listed) = self.listing_hashes(&entry.articles, &entry.claims, &entry.events);
@@ -817,7 +785,7 @@ impl<'a> Shared<'a> {
             || self.part(&self.source_link_view(&self.site.sources[index].source, Some(number)));
         match number
             .checked_sub(1)
-            .and_then(|i| self.numbered_links[index].get(i))
+            .and_then(|i| self.items.numbered_links[index].get(i))
         {
             Some(cell) => cell.get_or_init(make).clone(),
             None => make(),
@@ -1700,6 +1668,8 @@ pub struct RenderReport {
     pub outgrown: Vec<String>,
     /// With `track`, the parts made, for the next build to reuse.
     pub parts: PartMemo,
+    /// With `track`, what was made per item, for the next build to reuse.
+    pub items: Option<Items>,
 }
 
 /// The path of every file the site will have, before rendering any: templates' pages,
@@ -1791,8 +1761,11 @@ fn render_targets(
     sink: &(dyn Fn(Output) + Sync),
 ) -> RenderReport {
     let previous = previous.filter(|_| track);
-    let shared = Shared::new(site, tera, track, previous.map(|p| p.parts));
-    let previous = previous.map(|p| p.fingerprints);
+    let (previous, reuse, items) = match previous {
+        Some(p) => (Some(p.fingerprints), Some(p.parts), p.items),
+        None => (None, None, None),
+    };
+    let shared = Shared::new(site, tera, track, reuse, items);
     let mut globals = Context::new();
     globals.insert("site", &shared.site_view);
     globals.insert("statuses", &shared.statuses);
@@ -1846,7 +1819,13 @@ fn render_targets(
     if track {
         report.parts = shared.memo();
     }
-    crate::free_in_background(shared.into_values());
+    let (items, dates) = shared.into_items();
+    crate::free_in_background(dates);
+    if track {
+        report.items = Some(items);
+    } else {
+        crate::free_in_background(items);
+    }
     for (path, fingerprint, outcome) in results {
         match outcome {
             Some(Err(d)) => report.problems.push(d),
@@ -1923,6 +1902,7 @@ mod tests {
         let reusing = |parts| Previous {
             fingerprints: &nothing,
             parts,
+            items: None,
         };
         let (second, again) = render_all(&p, Some(reusing(&first.parts)));
         assert_eq!(pages, again);

@@ -1,0 +1,220 @@
+//! What a build makes per item of the site (article, source, entity, topic, event) and per
+//! keyed page, by position, and which of it an edit of one article leaves valid.
+
+use std::sync::OnceLock;
+
+use crate::model::Site;
+
+use super::views::Part;
+
+/// How many numbered links to each source are kept: articles rarely cite more sources.
+pub(super) const NUMBERED_LINKS: usize = 12;
+
+/// The parts and fingerprints a build made per item, each made when first needed. A session
+/// keeps them for its next build when that build's site is the same but for one article
+/// (see [`Items::forget_article`]): after an edit of one title at 10k articles, finding the
+/// 27,907 events' parts and the 15,000 pages' keys again was about a third of the rebuild.
+#[derive(Default)]
+pub struct Items {
+    /// Per article: `{name, url}`.
+    pub(super) article_links: Vec<OnceLock<Part>>,
+    /// Per article: its entry in lists (front page, topic pages).
+    pub(super) summaries: Vec<OnceLock<Part>>,
+    /// Per source: a link without an article's reference number.
+    pub(super) source_links: Vec<OnceLock<Part>>,
+    /// Per source: the links with reference numbers 1 to [`NUMBERED_LINKS`], which every
+    /// article that gives the source that number shows alike (in its events and claims).
+    pub(super) numbered_links: Vec<[OnceLock<Part>; NUMBERED_LINKS]>,
+    /// Per entity.
+    pub(super) entity_links: Vec<OnceLock<Part>>,
+    /// Per tag.
+    pub(super) tag_views: Vec<OnceLock<Part>>,
+    /// Per timeline event: its view outside an article.
+    pub(super) events: Vec<OnceLock<Part>>,
+    /// Per article: its claims' views outside the article (source and entity pages).
+    pub(super) claims: Vec<OnceLock<Vec<Part>>>,
+    /// Per source: what `source_facts` prints for it.
+    pub(super) source_facts: Vec<OnceLock<Option<Part>>>,
+    /// Per source: its view without its citers (the index of sources, `source_facts`, and
+    /// the fingerprint of what an article page shows of it).
+    pub(super) source_parts: Vec<OnceLock<Part>>,
+    /// Per source: the fingerprints of its link and of its view without its citers, for
+    /// the keys of a session's pages. Made from the views without converting them to
+    /// template values, which only the pages rendered again need.
+    pub(super) source_link_keys: Vec<OnceLock<u64>>,
+    pub(super) source_view_keys: Vec<OnceLock<u64>>,
+    /// Per article and per entity: the fingerprint of its link, likewise.
+    pub(super) article_link_keys: Vec<OnceLock<u64>>,
+    pub(super) entity_link_keys: Vec<OnceLock<u64>>,
+    /// Per article, source and entity: the key of its page (with the length of the
+    /// fragments a source or entity page lists).
+    pub(super) article_pages: Vec<OnceLock<u64>>,
+    pub(super) source_pages: Vec<OnceLock<(u64, usize)>>,
+    pub(super) entity_pages: Vec<OnceLock<(u64, usize)>>,
+}
+
+impl std::fmt::Debug for Items {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items")
+            .field("articles", &self.article_links.len())
+            .field("sources", &self.source_links.len())
+            .field("entities", &self.entity_links.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lazy<T>(n: usize) -> Vec<OnceLock<T>> {
+    (0..n).map(|_| OnceLock::new()).collect()
+}
+
+impl Items {
+    /// Nothing made yet, for `site`.
+    pub(super) fn new(site: &Site) -> Items {
+        let (articles, sources, entities) =
+            (site.articles.len(), site.sources.len(), site.entities.len());
+        Items {
+            article_links: lazy(articles),
+            summaries: lazy(articles),
+            source_links: lazy(sources),
+            numbered_links: (0..sources)
+                .map(|_| std::array::from_fn(|_| OnceLock::new()))
+                .collect(),
+            entity_links: lazy(entities),
+            tag_views: lazy(site.tags.len()),
+            events: lazy(site.timeline.len()),
+            claims: lazy(articles),
+            source_facts: lazy(sources),
+            source_parts: lazy(sources),
+            source_link_keys: lazy(sources),
+            source_view_keys: lazy(sources),
+            article_link_keys: lazy(articles),
+            entity_link_keys: lazy(entities),
+            article_pages: lazy(articles),
+            source_pages: lazy(sources),
+            entity_pages: lazy(entities),
+        }
+    }
+
+    /// Whether these items were made for a site with as many of each item as `site`.
+    pub(super) fn fit(&self, site: &Site) -> bool {
+        let articles = site.articles.len();
+        let sources = site.sources.len();
+        let entities = site.entities.len();
+        [
+            self.article_links.len(),
+            self.summaries.len(),
+            self.claims.len(),
+            self.article_link_keys.len(),
+            self.article_pages.len(),
+        ]
+        .iter()
+        .all(|&n| n == articles)
+            && [
+                self.source_links.len(),
+                self.numbered_links.len(),
+                self.source_facts.len(),
+                self.source_parts.len(),
+                self.source_link_keys.len(),
+                self.source_view_keys.len(),
+                self.source_pages.len(),
+            ]
+            .iter()
+            .all(|&n| n == sources)
+            && [
+                self.entity_links.len(),
+                self.entity_link_keys.len(),
+                self.entity_pages.len(),
+            ]
+            .iter()
+            .all(|&n| n == entities)
+            && self.tag_views.len() == site.tags.len()
+            && self.events.len() == site.timeline.len()
+    }
+
+    /// Forgets what article `edited` feeds, for `site`: the same site as the one these items
+    /// were made for but for what pages print of that article (see
+    /// [`crate::model::assembles_alike`]), so every item sits at the same position. Kept:
+    /// sources, entities and topics, which show nothing of the articles but counts that an
+    /// edit of that kind does not change; the article's link, summary and claims, its
+    /// events, and the keys of the pages that show them, are made again.
+    pub fn forget_article(&mut self, site: &Site, edited: usize) {
+        let (true, Some(article)) = (self.fit(site), site.articles.get(edited)) else {
+            *self = Items::new(site);
+            return;
+        };
+        for cell in [
+            &mut self.article_link_keys[edited],
+            &mut self.article_pages[edited],
+        ] {
+            cell.take();
+        }
+        self.article_links[edited].take();
+        self.summaries[edited].take();
+        self.claims[edited].take();
+        let mut events = vec![false; site.timeline.len()];
+        for &e in &article.events {
+            if let Some(dirty) = events.get_mut(e) {
+                *dirty = true;
+                self.events[e].take();
+            }
+        }
+        let shows = |e: &usize| events.get(*e).copied().unwrap_or(true);
+        for (b, a) in site.articles.iter().enumerate() {
+            if a.events.iter().any(shows) {
+                self.article_pages[b].take();
+            }
+        }
+        let lists = |articles: &[usize], claims: &[(usize, usize)], listed: &[usize]| {
+            articles.contains(&edited)
+                || claims.iter().any(|&(a, _)| a == edited)
+                || listed.iter().any(shows)
+        };
+        for (i, s) in site.sources.iter().enumerate() {
+            if lists(&s.articles, &s.claims, &s.events) {
+                self.source_pages[i].take();
+            }
+        }
+        for (i, e) in site.entities.iter().enumerate() {
+            if lists(&e.articles, &e.claims, &e.events) {
+                self.entity_pages[i].take();
+            }
+        }
+    }
+
+    /// Forgets the key of article `edited`'s page after an edit of its body alone, which
+    /// that page and the feed (keyed anew every build) are the only ones to print.
+    pub fn forget_body(&mut self, edited: usize) {
+        if let Some(cell) = self.article_pages.get_mut(edited) {
+            cell.take();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example_site() -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let options = crate::Options {
+            root: root.to_path_buf(),
+            ..crate::Options::default()
+        };
+        let (inputs, _) = crate::load(root);
+        let (prepared, problems) = crate::prepare(inputs, &options);
+        prepared
+            .unwrap_or_else(|| panic!("the example site builds: {problems:?}"))
+            .site
+    }
+
+    #[test]
+    fn items_made_for_another_site_are_made_anew() {
+        let site = example_site();
+        assert!(Items::new(&site).fit(&site));
+        let mut other = Items::default();
+        assert!(!other.fit(&site));
+        other.forget_article(&site, 0);
+        assert!(other.fit(&site));
+    }
+}
