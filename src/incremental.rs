@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use crate::diag::{self, Diagnostic};
-use crate::render::{self, Fingerprints, Output, Page, PartMemo};
+use crate::render::{self, Fingerprints, Output, Page};
 use crate::{ArticleFile, Caches, Inputs, Options, Prepared, Stamp, fingerprint, output};
 
 /// What one build leaves for the next. Start with [`Session::default`].
@@ -29,10 +29,9 @@ struct Rendered {
     key: u64,
     /// Every page's fingerprint.
     fingerprints: Fingerprints,
-    /// The parts it made (see [`PartMemo`]).
-    parts: PartMemo,
-    /// What it made per item of its site (see [`render::Items`]): for the next build when
-    /// that build's site is the same but for an edit of one article.
+    /// What it made per item of its site (see [`render::Items`]): taken by position by
+    /// the next build when that build's site is the same but for an edit of one article,
+    /// and by fingerprint otherwise (see [`render::PartMemo`]).
     items: Option<render::Items>,
 }
 
@@ -229,21 +228,28 @@ impl Session {
         let p = &last.prepared;
         let same_templates = self.rendered.as_ref().is_some_and(|r| r.key == key);
         let kept = self.rendered.as_mut().and_then(|r| r.items.take());
-        let (items, stale) = match (kept, edited) {
+        let (items, memo) = match (kept, edited) {
             (Some(mut items), Some(edited)) if same_templates => {
                 items.forget_article(&p.site, edited);
                 (Some(items), None)
             }
-            (kept, _) => (None, kept),
+            (Some(kept), None) if same_templates => {
+                let memo = kept.memo();
+                // Made for another site: freed elsewhere (tens of thousands of parts).
+                crate::free_in_background(kept);
+                (None, Some(memo))
+            }
+            (kept, _) => {
+                if let Some(kept) = kept {
+                    crate::free_in_background(kept);
+                }
+                (None, None)
+            }
         };
-        // Made for another site: freed elsewhere (tens of thousands of parts at 10k articles).
-        if let Some(stale) = stale {
-            crate::free_in_background(stale);
-        }
         let previous = self.rendered.as_ref().filter(|r| r.key == key);
         let previous = previous.map(|r| render::Previous {
             fingerprints: &r.fingerprints,
-            parts: &r.parts,
+            parts: memo.as_ref(),
             items,
         });
         let outputs = Mutex::new(Vec::with_capacity(self.files.len()));
@@ -259,13 +265,21 @@ impl Session {
         }
         let outputs = outputs.into_inner().unwrap_or_default();
 
-        // After this session's first good build, the folder holds no leftovers of ours.
-        let staging = match self.rendered {
-            Some(_) => output::Staging::reopen(out),
-            None => output::Staging::open(out),
+        // After this session's first good build, the folder holds no leftovers of ours; an
+        // edit that kept the site's pages keeps its list of files, and the manifest.
+        let staging = match (&self.rendered, edited) {
+            (Some(_), Some(_)) => Ok(output::Staging::open_for_changes(out)),
+            (Some(_), None) => output::Staging::reopen(out),
+            (None, _) => output::Staging::open(out),
         };
         let mut staging = staging.map_err(|d| vec![d])?;
         let mut files = Files::with_capacity(outputs.len());
+        // The last build's path, shared (a new one per file was a tenth of a title edit's
+        // bookkeeping at 10k articles).
+        let path_of = |files: &Files, path: &str| match files.get_key_value(path) {
+            Some((path, _)) => Arc::clone(path),
+            None => path.into(),
+        };
         let mut reused = 0;
         // Files this build makes as the last one did: checked on disk together, below.
         let mut kept: Vec<(String, Bytes)> = Vec::new();
@@ -273,10 +287,10 @@ impl Session {
         let mut changed: Vec<Page> = Vec::new();
         for o in outputs {
             match o {
-                Output::Fresh(page) => match self.files.get(page.path.as_str()) {
+                Output::Fresh(page) => match self.files.get_key_value(page.path.as_str()) {
                     // Other values, same bytes (a view field the template ignores).
-                    Some(last) if last[..] == page.bytes[..] => {
-                        files.insert(page.path.as_str().into(), last.clone());
+                    Some((path, last)) if last[..] == page.bytes[..] => {
+                        files.insert(Arc::clone(path), last.clone());
                         kept.push((page.path, last.clone()));
                     }
                     Some(_) => changed.push(page),
@@ -289,14 +303,14 @@ impl Session {
                     // Fingerprints are kept only with the files they describe.
                     let bytes = self.files.get(path.as_str()).cloned().unwrap_or_default();
                     reused += 1;
-                    files.insert(path.as_str().into(), bytes.clone());
+                    files.insert(path_of(&self.files, &path), bytes.clone());
                     kept.push((path, bytes));
                 }
             }
         }
         staging.stage_changed(&changed);
         for page in changed {
-            files.insert(page.path.into(), Bytes::from(page.bytes));
+            files.insert(path_of(&self.files, &page.path), Bytes::from(page.bytes));
         }
         let sizes: Vec<(&str, usize)> = kept.iter().map(|(p, b)| (p.as_str(), b.len())).collect();
         for at in staging.keep_all(&sizes) {
@@ -311,7 +325,6 @@ impl Session {
         let replaced = self.rendered.replace(Rendered {
             key,
             fingerprints: report.fingerprints,
-            parts: report.parts,
             items: report.items,
         });
         // Freeing the previous site (hundreds of megabytes in small pieces on a large site)
@@ -325,9 +338,11 @@ impl Session {
             .name("brief-free".into())
             .spawn(move || drop(previous));
         diag::sort(&mut last.warnings);
-        last.article_at = (last.prepared.site.articles.iter().enumerate())
-            .map(|(i, a)| (a.article.doc.path.clone(), i))
-            .collect();
+        if edited.is_none() {
+            last.article_at = (last.prepared.site.articles.iter().enumerate())
+                .map(|(i, a)| (a.article.doc.path.clone(), i))
+                .collect();
+        }
         let diagnostics = last.warnings.clone();
         self.last = Some(last);
         Ok(Rebuilt {
@@ -485,7 +500,7 @@ impl Session {
             for page in &others {
                 staging.stage(page);
             }
-            let written = staging.commit_changed().map_err(|d| vec![d])?;
+            let written = staging.commit().map_err(|d| vec![d])?;
             Ok((
                 changed.into_iter().chain(others).collect::<Vec<_>>(),
                 written,

@@ -194,7 +194,9 @@ fn temp_path(path: &Path) -> PathBuf {
 pub struct Staging {
     out: PathBuf,
     previous: BTreeSet<String>,
-    current: BTreeSet<String>,
+    /// The files of the site, for the manifest; `None` when it is kept as it is (see
+    /// [`Staging::open_for_changes`]).
+    current: Option<BTreeSet<String>>,
     /// (temporary file, target) of every changed file.
     staged: Vec<(PathBuf, PathBuf)>,
     /// The folder was empty when the write began: files go straight to their place.
@@ -236,7 +238,7 @@ impl Staging {
         Ok(Staging {
             out: out.to_path_buf(),
             previous: read_manifest(out),
-            current: BTreeSet::new(),
+            current: Some(BTreeSet::new()),
             staged: Vec::new(),
             fresh: false,
             created: Vec::new(),
@@ -246,14 +248,15 @@ impl Staging {
         })
     }
 
-    /// Prepares to change a few files of a folder this process wrote a moment ago (an edit
-    /// applied in place): no search for an interrupted build's temporary files, and the
-    /// manifest is kept as it is, so commit with [`Staging::commit_changed`].
+    /// Prepares to change some files of a folder this process wrote a moment ago, whose
+    /// list of files stays the same (an edit of one article that kept the site's pages): no
+    /// search for an interrupted build's temporary files, and the manifest is kept as it
+    /// is.
     pub fn open_for_changes(out: &Path) -> Staging {
         Staging {
             out: out.to_path_buf(),
             previous: BTreeSet::new(),
-            current: BTreeSet::new(),
+            current: None,
             staged: Vec::new(),
             fresh: false,
             created: Vec::new(),
@@ -265,7 +268,7 @@ impl Staging {
 
     /// Stages one file; a file whose bytes are already on disk is left alone.
     pub fn stage(&mut self, page: &Page) {
-        self.current.insert(page.path.clone());
+        self.list(&page.path);
         if self.failure.is_some() {
             return;
         }
@@ -296,7 +299,7 @@ impl Staging {
     pub fn stage_changed(&mut self, pages: &[Page]) {
         let mut targets = Vec::with_capacity(pages.len());
         for page in pages {
-            self.current.insert(page.path.clone());
+            self.list(&page.path);
             let target = self.out.join(&page.path);
             if self.failure.is_none()
                 && let Err(d) = self.make_parent(&target)
@@ -342,13 +345,20 @@ impl Staging {
         let mut missing = Vec::new();
         for (at, (&(path, _), present)) in files.iter().zip(present).enumerate() {
             if present {
-                self.current.insert(path.to_string());
+                self.list(path);
                 self.unchanged += 1;
             } else {
                 missing.push(at);
             }
         }
         missing
+    }
+
+    /// Counts `path` among the site's files, for the manifest.
+    fn list(&mut self, path: &str) {
+        if let Some(current) = &mut self.current {
+            current.insert(path.to_string());
+        }
     }
 
     fn make_parent(&mut self, target: &Path) -> Result<(), Diagnostic> {
@@ -405,7 +415,11 @@ impl Staging {
     /// the manifest.
     pub fn commit(self) -> Result<WriteReport, Diagnostic> {
         let mut report = self.rename_staged()?;
-        for stale in self.previous.difference(&self.current) {
+        let Some(current) = &self.current else {
+            // Opened for changes: the list of files, and so the manifest, is the same.
+            return Ok(report);
+        };
+        for stale in self.previous.difference(current) {
             let path = self.out.join(stale);
             if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
                 && fs::remove_file(&path).is_ok()
@@ -416,7 +430,7 @@ impl Staging {
         }
         let mut manifest = String::from(MANIFEST_HEADER);
         manifest.push('\n');
-        for path in &self.current {
+        for path in current {
             manifest.push_str(path);
             manifest.push('\n');
         }
@@ -425,13 +439,6 @@ impl Staging {
             fs::write(&manifest_path, manifest).map_err(|e| fail(&self.out, e))?;
         }
         Ok(report)
-    }
-
-    /// Renames the staged files into place and leaves every other file, and the manifest,
-    /// as they are: for an incremental build that changed some files of the site and knows
-    /// its list of files is the same.
-    pub fn commit_changed(self) -> Result<WriteReport, Diagnostic> {
-        self.rename_staged()
     }
 
     fn rename_staged(&self) -> Result<WriteReport, Diagnostic> {

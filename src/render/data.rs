@@ -35,6 +35,11 @@ impl EventJsonText {
     pub(super) fn entry(&self) -> (u64, Arc<RawValue>) {
         (self.hash, Arc::clone(&self.json))
     }
+
+    /// The text, if it was made from values with fingerprint `hash`.
+    pub(super) fn json_if(&self, hash: u64) -> Option<Arc<RawValue>> {
+        (self.hash == hash).then(|| Arc::clone(&self.json))
+    }
 }
 
 impl Hash for EventJsonText {
@@ -147,12 +152,13 @@ pub(super) fn timeline_json<'a>(site: &'a Site, shared: &Shared) -> impl Seriali
 }
 
 /// [`timeline_json`] for a build of a session, with each event as JSON text: taken from
-/// `kept` (the previous build's) when made from the same values, serialised otherwise.
+/// `kept` (the previous build's, by position and fingerprint) when made from the same
+/// values, serialised otherwise.
 /// Also returns the texts, for the next build.
 pub(super) fn timeline_json_kept<'a>(
     site: &'a Site,
     shared: &Shared,
-    kept: Option<&ahash::AHashMap<u64, Arc<RawValue>>>,
+    kept: impl Fn(usize, u64) -> Option<Arc<RawValue>>,
 ) -> (impl Serialize + Hash + 'a, Vec<EventJsonText>) {
     let texts: Vec<EventJsonText> = (site.timeline.iter().enumerate())
         .map(|(i, e)| {
@@ -160,7 +166,7 @@ pub(super) fn timeline_json_kept<'a>(
             // timeline page makes anyway) and other forms of its date: an unchanged event's
             // entry is not even made (27,907 of them took 0.13 s of an edit at 10k articles).
             let hash = crate::fingerprint::of(&(shared.event_part_ref(i).hash(), &e.date));
-            let json = kept.and_then(|kept| kept.get(&hash)).cloned().or_else(|| {
+            let json = kept(i, hash).or_else(|| {
                 let event = event_json(site, shared, e);
                 serde_json::value::to_raw_value(&event).ok().map(Arc::from)
             });

@@ -3,9 +3,12 @@
 
 use std::sync::OnceLock;
 
+use crate::content::Date;
 use crate::model::Site;
 
+use super::data::EventJsonText;
 use super::views::Part;
+use super::{PartKind, PartMemo};
 
 /// How many numbered links to each source are kept: articles rarely cite more sources.
 pub(super) const NUMBERED_LINKS: usize = 12;
@@ -51,6 +54,10 @@ pub struct Items {
     pub(super) article_pages: Vec<OnceLock<u64>>,
     pub(super) source_pages: Vec<OnceLock<(u64, usize)>>,
     pub(super) entity_pages: Vec<OnceLock<(u64, usize)>>,
+    /// Per event: its entry in `timeline.json` as JSON text (empty until that file is made).
+    pub(super) timeline_json: Vec<EventJsonText>,
+    /// The views of dates, which depend on nothing else.
+    pub(super) dates: ahash::AHashMap<Date, Part>,
 }
 
 impl std::fmt::Debug for Items {
@@ -93,6 +100,30 @@ impl Items {
             article_pages: lazy(articles),
             source_pages: lazy(sources),
             entity_pages: lazy(entities),
+            timeline_json: Vec::new(),
+            dates: ahash::AHashMap::new(),
+        }
+    }
+
+    /// The parts with a fragment made, by their fingerprint, for a build that cannot take
+    /// them by position (its site was assembled anew).
+    pub fn memo(&self) -> PartMemo {
+        let mut parts = ahash::AHashMap::new();
+        let mut keep = |kind, part: &Part| {
+            parts.insert((kind, part.hash()), part.clone());
+        };
+        (self.summaries.iter().filter_map(OnceLock::get)).for_each(|p| keep(PartKind::Summary, p));
+        (self.events.iter().filter_map(OnceLock::get)).for_each(|p| keep(PartKind::Event, p));
+        (self.claims.iter().filter_map(OnceLock::get).flatten())
+            .for_each(|p| keep(PartKind::Claim, p));
+        PartMemo {
+            parts,
+            timeline_json: self
+                .timeline_json
+                .iter()
+                .map(EventJsonText::entry)
+                .collect(),
+            dates: self.dates.clone(),
         }
     }
 

@@ -168,8 +168,8 @@ enum PartKind {
 pub struct Previous<'a> {
     /// Every page's fingerprint.
     pub fingerprints: &'a Fingerprints,
-    /// The parts it made.
-    pub parts: &'a PartMemo,
+    /// The parts it made, by fingerprint (see [`Items::memo`]).
+    pub parts: Option<&'a PartMemo>,
     /// What it made per item, when this build's site is the same but for what
     /// [`Items::forget_article`] has forgotten.
     pub items: Option<Items>,
@@ -247,37 +247,6 @@ impl<'a> Shared<'a> {
         }
     }
 
-    /// The parts with a fragment made so far, for the next build of a session.
-    fn memo(&self) -> PartMemo {
-        let mut parts = ahash::AHashMap::new();
-        let mut keep = |kind, part: &Part| {
-            parts.insert((kind, part.hash()), part.clone());
-        };
-        self.items
-            .summaries
-            .iter()
-            .filter_map(OnceLock::get)
-            .for_each(|p| keep(PartKind::Summary, p));
-        self.items
-            .events
-            .iter()
-            .filter_map(OnceLock::get)
-            .for_each(|p| keep(PartKind::Event, p));
-        (self.items.claims.iter().filter_map(OnceLock::get).flatten())
-            .for_each(|p| keep(PartKind::Claim, p));
-        let timeline_json = (self.timeline_json.get().into_iter().flatten())
-            .map(data::EventJsonText::entry)
-            .collect();
-        let dates = self.dates.lock().unwrap_or_else(|e| e.into_inner());
-        let mut kept_dates = self.reuse.map(|r| r.dates.clone()).unwrap_or_default();
-        kept_dates.extend(dates.iter().map(|(d, p)| (d.clone(), p.clone())));
-        PartMemo {
-            parts,
-            timeline_json,
-            dates: kept_dates,
-        }
-    }
-
     /// The part of a view with `component`'s fragment (see [`Self::with_fragment`]), taken
     /// from the previous build of the session when it made one with the same `key`. The key
     /// is known without making the view (see [`Self::event_key`]), which is made only when
@@ -318,8 +287,18 @@ impl<'a> Shared<'a> {
 
     /// The items made while rendering, and the other template values made (for freeing
     /// elsewhere).
-    fn into_items(self) -> (Items, impl Send + 'static) {
-        (self.items, self.dates)
+    fn into_items(self) -> Items {
+        let mut items = self.items;
+        if let Some(texts) = self.timeline_json.into_inner() {
+            items.timeline_json = texts;
+        }
+        let dates = self.dates.into_inner().unwrap_or_else(|e| e.into_inner());
+        match self.reuse {
+            Some(memo) if items.dates.is_empty() => items.dates = memo.dates.clone(),
+            _ => {}
+        }
+        items.dates.extend(dates);
+        items
     }
 
     fn article_link(&self, i: usize) -> Part {
@@ -657,7 +636,8 @@ impl<'a> Shared<'a> {
     }
 
     fn date(&self, date: &Date) -> Part {
-        if let Some(part) = self.reuse.and_then(|r| r.dates.get(date)) {
+        let kept = self.reuse.map_or(&self.items.dates, |r| &r.dates);
+        if let Some(part) = kept.get(date) {
             return part.clone();
         }
         let mut dates = self.dates.lock().unwrap_or_else(|e| e.into_inner());
@@ -1327,7 +1307,10 @@ impl<'a> Shared<'a> {
             }
             Target::Timeline => self.timeline_job(path),
             Target::TimelineJson if self.track => {
-                let kept = self.reuse.map(|memo| &memo.timeline_json);
+                let kept = |i: usize, hash: u64| match self.reuse {
+                    Some(memo) => memo.timeline_json.get(&hash).cloned(),
+                    None => (self.items.timeline_json.get(i)).and_then(|t| t.json_if(hash)),
+                };
                 let (data, texts) = data::timeline_json_kept(site, self, kept);
                 let _ = self.timeline_json.set(texts);
                 data_job(self.track, &path, data)
@@ -1666,8 +1649,6 @@ pub struct RenderReport {
     /// Pages longer than the buffer reserved for them (see `Job::listing`), which was
     /// then copied into larger ones as they grew.
     pub outgrown: Vec<String>,
-    /// With `track`, the parts made, for the next build to reuse.
-    pub parts: PartMemo,
     /// With `track`, what was made per item, for the next build to reuse.
     pub items: Option<Items>,
 }
@@ -1762,7 +1743,7 @@ fn render_targets(
 ) -> RenderReport {
     let previous = previous.filter(|_| track);
     let (previous, reuse, items) = match previous {
-        Some(p) => (Some(p.fingerprints), Some(p.parts), p.items),
+        Some(p) => (Some(p.fingerprints), p.parts, p.items),
         None => (None, None, None),
     };
     let shared = Shared::new(site, tera, track, reuse, items);
@@ -1816,11 +1797,7 @@ fn render_targets(
         })
         .collect();
     let mut report = RenderReport::default();
-    if track {
-        report.parts = shared.memo();
-    }
-    let (items, dates) = shared.into_items();
-    crate::free_in_background(dates);
+    let items = shared.into_items();
     if track {
         report.items = Some(items);
     } else {
@@ -1891,26 +1868,26 @@ mod tests {
         let (prepared, problems) = crate::prepare(inputs, &options);
         let p = prepared.unwrap_or_else(|| panic!("the example site builds: {problems:?}"));
         let (first, pages) = render_all(&p, None);
-        let kept = |kind| first.parts.parts.keys().filter(|k| k.0 == kind).count();
+        let memo = |report: &RenderReport| report.items.as_ref().map(Items::memo).expect("tracked");
+        let first = memo(&first);
+        let kept = |kind| first.parts.keys().filter(|k| k.0 == kind).count();
         assert_eq!(kept(PartKind::Event), p.site.timeline.len());
         assert_eq!(kept(PartKind::Summary), p.site.articles.len());
         assert!(kept(PartKind::Claim) > 0);
-        assert_eq!(first.parts.timeline_json.len(), p.site.timeline.len());
+        assert_eq!(first.timeline_json.len(), p.site.timeline.len());
 
         // The same views give the same parts, and so the same pages.
         let nothing = Fingerprints::new();
         let reusing = |parts| Previous {
             fingerprints: &nothing,
-            parts,
+            parts: Some(parts),
             items: None,
         };
-        let (second, again) = render_all(&p, Some(reusing(&first.parts)));
+        let (second, again) = render_all(&p, Some(reusing(&first)));
+        let second = memo(&second);
         assert_eq!(pages, again);
-        assert_eq!(second.parts.parts.len(), first.parts.parts.len());
-        assert_eq!(
-            second.parts.timeline_json.len(),
-            first.parts.timeline_json.len()
-        );
+        assert_eq!(second.parts.len(), first.parts.len());
+        assert_eq!(second.timeline_json.len(), first.timeline_json.len());
 
         // Reused means taken from the memo, not made again: an event marked there shows
         // on the source page and the timeline page that paste it, and in timeline.json.
@@ -1919,7 +1896,7 @@ mod tests {
                 .expect("a string")
                 .into();
         let marked = PartMemo {
-            parts: (first.parts.parts.iter())
+            parts: (first.parts.iter())
                 .map(|(&(kind, hash), part)| {
                     let part = match kind {
                         PartKind::Event => part
@@ -1931,10 +1908,10 @@ mod tests {
                     ((kind, hash), part)
                 })
                 .collect(),
-            timeline_json: (first.parts.timeline_json.keys())
+            timeline_json: (first.timeline_json.keys())
                 .map(|&hash| (hash, std::sync::Arc::clone(&marked_json)))
                 .collect(),
-            dates: (first.parts.dates.iter())
+            dates: (first.dates.iter())
                 .map(|(date, part)| {
                     let marked = part.clone().with_field("display", "date from the memo");
                     (date.clone(), marked)
@@ -1972,5 +1949,57 @@ mod tests {
             shows(&from_marked, "timeline.json", "from the memo"),
             p.site.timeline.len()
         );
+    }
+
+    #[test]
+    fn items_carried_to_the_next_build_are_taken_by_position_not_made_again() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let options = crate::Options {
+            root: root.to_path_buf(),
+            ..crate::Options::default()
+        };
+        let (inputs, _) = crate::load(root);
+        let (prepared, problems) = crate::prepare(inputs, &options);
+        let p = prepared.unwrap_or_else(|| panic!("the example site builds: {problems:?}"));
+        let (first, pages) = render_all(&p, None);
+        let nothing = Fingerprints::new();
+        let carrying = |items| Previous {
+            fingerprints: &nothing,
+            parts: None,
+            items: Some(items),
+        };
+        // Taken as they are, the items give the same pages.
+        let (second, again) = render_all(&p, Some(carrying(first.items.expect("tracked"))));
+        assert_eq!(pages, again);
+
+        // An event, a date and a source page's key marked in the items show on the pages.
+        let mut items = second.items.expect("tracked");
+        let event = items.events[0].get().cloned().expect("made");
+        items.events[0] = OnceLock::from(
+            event
+                .with_html("<li>carried</li>")
+                .with_field("timeline_html", "<article>carried</article>"),
+        );
+        for part in items.dates.values_mut() {
+            *part = part.clone().with_field("display", "carried date");
+        }
+        let (_, marked) = render_all(&p, Some(carrying(items)));
+        let shows =
+            |path: &str, mark: &str| String::from_utf8_lossy(&marked[path]).matches(mark).count();
+        assert_eq!(
+            shows("timeline/index.html", "<article>carried</article>"),
+            1
+        );
+        assert!(
+            shows(
+                "articles/baghdad-airport-strike/index.html",
+                ">carried date</time>"
+            ) > 0
+        );
+        let listed = (p.site.sources.iter().enumerate())
+            .find(|(_, s)| s.events.contains(&0))
+            .map(|(i, _)| format!("sources/{}/index.html", p.site.sources[i].source.id));
+        let listed = listed.expect("a source lists the first event");
+        assert_eq!(shows(&listed, "<li>carried</li>"), 1, "{listed}");
     }
 }
