@@ -265,22 +265,43 @@ impl<'a> Shared<'a> {
         }
         let part = self.with_fragment(Part::with_hash(&view(), key), component, arg);
         match kind {
-            PartKind::Event if self.track => self.with_timeline_fragment(part),
-            _ => part,
+            _ if !self.track => part,
+            PartKind::Event => self.with_session_fragment(
+                part,
+                (EVENT_ITEM, "event"),
+                ("timeline", true.into()),
+                "timeline_html",
+            ),
+            PartKind::Summary => self.with_session_fragment(
+                part,
+                (ARTICLE_ITEM, "article"),
+                ("level", 3.into()),
+                "front_html",
+            ),
+            PartKind::Claim => part,
         }
     }
 
-    /// An event's part with `timeline_html`: the event as `event_item` prints it on the
-    /// timeline page. Only in a session (`serve`, `watch`), whose next builds reuse it:
-    /// after an edit of one title at 10k articles, printing the timeline's 27,907 events
-    /// again took 0.17 s, and the edit changes a handful of them. A one-off build prints
-    /// each once anyway, and holding them all (29 MB at 10k) would raise its peak memory.
-    fn with_timeline_fragment(&self, part: Part) -> Part {
+    /// `part` with a second fragment, as the one page that lists every item of its kind
+    /// prints it: an event's `timeline_html` (`event_item` with `timeline` set: the timeline
+    /// page), a summary's `front_html` (`article_item` with `level` 3: the front page). Only
+    /// in a session (`serve`, `watch`), whose next builds reuse them: after an edit of one
+    /// title at 10k articles, printing the timeline's 27,907 events again took 0.17 s, and
+    /// the front page's 10,000 articles 0.08 s, for an edit that changes a handful of them.
+    /// A one-off build prints each once anyway, and holding them all (29 MB and 6 MB at
+    /// 10k) would raise its peak memory.
+    fn with_session_fragment(
+        &self,
+        part: Part,
+        (component, arg): (&str, &'static str),
+        (name, value): (&'static str, tera::Value),
+        field: &'static str,
+    ) -> Part {
         let mut context = Context::new();
-        context.insert("event", &part);
-        context.insert("timeline", &true);
-        match render_fragment(self.tera, EVENT_ITEM, &context) {
-            Some(html) => part.with_field("timeline_html", &html),
+        context.insert(arg, &part);
+        context.insert(name, &value);
+        match render_fragment(self.tera, component, &context) {
+            Some(html) => part.with_field(field, &html),
             None => part,
         }
     }
@@ -1972,7 +1993,7 @@ mod tests {
         let (second, again) = render_all(&p, Some(carrying(first.items.expect("tracked"))));
         assert_eq!(pages, again);
 
-        // An event, a date and a source page's key marked in the items show on the pages.
+        // An event, a date and a summary marked in the items show on the pages.
         let mut items = second.items.expect("tracked");
         let event = items.events[0].get().cloned().expect("made");
         items.events[0] = OnceLock::from(
@@ -1983,6 +2004,10 @@ mod tests {
         for part in items.dates.values_mut() {
             *part = part.clone().with_field("display", "carried date");
         }
+        // The front page lists every article but the first, the lead.
+        let summary = items.summaries[1].get().cloned().expect("made");
+        items.summaries[1] =
+            OnceLock::from(summary.with_field("front_html", "<li>carried summary</li>"));
         let (_, marked) = render_all(&p, Some(carrying(items)));
         let shows =
             |path: &str, mark: &str| String::from_utf8_lossy(&marked[path]).matches(mark).count();
@@ -1990,6 +2015,7 @@ mod tests {
             shows("timeline/index.html", "<article>carried</article>"),
             1
         );
+        assert_eq!(shows("index.html", "<li>carried summary</li>"), 1);
         assert!(
             shows(
                 "articles/baghdad-airport-strike/index.html",
