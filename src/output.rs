@@ -15,6 +15,26 @@ pub const MANIFEST: &str = ".brief-manifest";
 const TEMP_SUFFIX: &str = ".brief-tmp";
 const MANIFEST_HEADER: &str = "# Written by brief. Files listed here are replaced or removed by the next build; others are never touched.";
 
+/// Puts the file at `temp` in place of `target`. On Linux an existing file is swapped with
+/// its replacement in one step (`renameat2` with `RENAME_EXCHANGE`), then removed: replacing
+/// it by a rename made ext4 write the new file's blocks out then and there (its
+/// `auto_da_alloc` safeguard), 20 ms for 30 MB against 0.1 ms for the swap and 10 ms for
+/// removing the old file. At 10k articles that was a sixth of what `serve` took after a
+/// title edit, which changes the timeline page and `timeline.json` (60 MB). Elsewhere, or
+/// when the target is not a regular file, or the file system cannot swap, a plain rename.
+fn replace(temp: &Path, target: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if fs::symlink_metadata(target).is_ok_and(|m| m.is_file()) {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE).is_ok() {
+            // `temp` now holds the old file.
+            let _ = fs::remove_file(temp);
+            return Ok(());
+        }
+    }
+    fs::rename(temp, target)
+}
+
 /// What a write did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteReport {
@@ -452,7 +472,7 @@ impl Staging {
             .staged
             .par_iter()
             .map(|(temp, target)| {
-                fs::rename(temp, target).map_err(|e| {
+                replace(temp, target).map_err(|e| {
                     if e.kind() == std::io::ErrorKind::IsADirectory
                         || fs::symlink_metadata(target).is_ok_and(|m| m.is_dir())
                     {
@@ -569,6 +589,42 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(TEMP_SUFFIX))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_replacement_takes_the_place_of_what_is_there_and_leaves_nothing_beside_it() {
+        // (what is in the target's place, whether replacing works)
+        let cases: [(&str, bool); 4] = [
+            ("nothing", true),
+            ("a file", true),
+            ("a link to a file elsewhere", true),
+            ("a folder", false),
+        ];
+        for (there, works) in cases {
+            let dir = tempfile::tempdir().expect("temp");
+            let (temp, target) = (dir.path().join("page.tmp"), dir.path().join("page"));
+            let elsewhere = dir.path().join("elsewhere");
+            fs::write(&elsewhere, "not ours").expect("write");
+            match there {
+                "a file" => fs::write(&target, "old").expect("write"),
+                "a link to a file elsewhere" => {
+                    std::os::unix::fs::symlink(&elsewhere, &target).expect("link")
+                }
+                "a folder" => fs::create_dir(&target).expect("mkdir"),
+                _ => {}
+            }
+            fs::write(&temp, "new").expect("write");
+            assert_eq!(replace(&temp, &target).is_ok(), works, "{there}");
+            if works {
+                assert_eq!(fs::read_to_string(&target).expect("read"), "new", "{there}");
+                assert!(!temp.exists(), "{there}: nothing left beside it");
+                assert!(
+                    fs::symlink_metadata(&target).expect("meta").is_file(),
+                    "{there}"
+                );
+            }
+            assert_eq!(fs::read_to_string(&elsewhere).expect("read"), "not ours");
+        }
     }
 
     fn files(dir: &Path) -> Vec<String> {
