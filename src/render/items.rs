@@ -58,6 +58,11 @@ pub struct Items {
     pub(super) timeline_json: Vec<EventJsonText>,
     /// The views of dates, which depend on nothing else.
     pub(super) dates: ahash::AHashMap<Date, Part>,
+    /// The fingerprints of what an edit that skips assembly leaves as it was, which
+    /// [`Items::forget_article`] keeps: the TimelineJS file (made of the events' ids, dates
+    /// and titles) and the sitemap's list of pages.
+    pub(super) timelinejs_key: OnceLock<u64>,
+    pub(super) sitemap_pages_key: OnceLock<u64>,
 }
 
 impl std::fmt::Debug for Items {
@@ -102,6 +107,8 @@ impl Items {
             entity_pages: lazy(entities),
             timeline_json: Vec::new(),
             dates: ahash::AHashMap::new(),
+            timelinejs_key: OnceLock::new(),
+            sitemap_pages_key: OnceLock::new(),
         }
     }
 

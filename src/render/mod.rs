@@ -1080,12 +1080,13 @@ fn job<'a, V: Serialize + Hash + 'a>(
 }
 
 /// A page of a session's build whose fingerprint, `key`, is known without making its
-/// variables: they are made only if the page is rendered.
+/// variables or its `page` values (which must follow from what the key covers): they are
+/// made only if the page is rendered.
 fn keyed_job<'a, V: Serialize>(
     path: String,
     template: &'static str,
     key: u64,
-    page: PageMeta,
+    page: impl FnOnce() -> PageMeta + 'a,
     vars: impl FnOnce() -> V + 'a,
 ) -> Job<'a> {
     Job {
@@ -1094,7 +1095,7 @@ fn keyed_job<'a, V: Serialize>(
         input: Input::Template {
             template,
             capacity: PAGE_CAPACITY,
-            build: Box::new(move || context_of(&vars(), &page)),
+            build: Box::new(move || context_of(&vars(), &page())),
         },
     }
 }
@@ -1261,8 +1262,12 @@ const FEED_ENTRIES: usize = 50;
 impl<'a> Shared<'a> {
     fn job(&self, target: Target) -> Job<'_> {
         let site = self.site;
-        let dir = target_dir(site, target).unwrap_or_default();
-        let path = target_path(site, target);
+        let dir = target_dir(site, target);
+        let path = match &dir {
+            Some(dir) => [dir, "index.html"].concat(),
+            None => target_path(site, target),
+        };
+        let dir = dir.unwrap_or_default();
         match target {
             Target::Index => {
                 let mut key_entities: Vec<usize> = (0..site.entities.len())
@@ -1307,7 +1312,7 @@ impl<'a> Shared<'a> {
                     article: ArticleView<'a>,
                 }
                 let a = &site.articles[i].article;
-                let meta = self.meta(&a.title, a.summary.as_deref(), &dir, "article");
+                let meta = move || self.meta(&a.title, a.summary.as_deref(), &dir, "article");
                 if self.track {
                     // The view is made only if the page is rendered (see `article_page_key`).
                     let key = self.article_page_key(i);
@@ -1320,7 +1325,7 @@ impl<'a> Shared<'a> {
                     self.track,
                     path,
                     "article.html",
-                    meta,
+                    meta(),
                     Vars {
                         article: self.article_view(i),
                     },
@@ -1337,6 +1342,18 @@ impl<'a> Shared<'a> {
                 data_job(self.track, &path, data)
             }
             Target::TimelineJson => data_job(self.track, &path, data::timeline_json(site, self)),
+            Target::TimelineJs if self.track => {
+                let timelinejs = || data::timelinejs(site);
+                let key = self
+                    .items
+                    .timelinejs_key
+                    .get_or_init(|| fingerprint(&timelinejs()));
+                Job {
+                    path,
+                    fingerprint: *key,
+                    input: Input::Bytes(Box::new(move || data::to_json(&timelinejs()))),
+                }
+            }
             Target::TimelineJs => data_job(self.track, &path, data::timelinejs(site)),
             Target::Source(i) => {
                 #[derive(Serialize, Hash)]
@@ -1346,7 +1363,8 @@ impl<'a> Shared<'a> {
                 if self.track {
                     // The view is made only if the page is rendered (see `source_page_key`).
                     let (key, listed) = self.source_page_key(i);
-                    let meta = self.meta(&site.sources[i].source.title, None, &dir, "sources");
+                    let title = &site.sources[i].source.title;
+                    let meta = move || self.meta(title, None, &dir, "sources");
                     let vars = move || Vars {
                         source: self.source_view(i, true),
                     };
@@ -1379,7 +1397,7 @@ impl<'a> Shared<'a> {
                     entity: EntityView,
                 }
                 let e = &site.entities[i].entity;
-                let meta = self.meta(&e.name, e.description.as_deref(), &dir, "entities");
+                let meta = move || self.meta(&e.name, e.description.as_deref(), &dir, "entities");
                 if self.track {
                     // The view is made only if the page is rendered (see `entity_page_key`).
                     let (key, listed) = self.entity_page_key(i);
@@ -1390,7 +1408,14 @@ impl<'a> Shared<'a> {
                 }
                 let view = self.entity_view(i);
                 let listed = listed(view.claims.iter().chain(&view.events));
-                job(self.track, path, "entity.html", meta, Vars { entity: view }).listing(listed)
+                job(
+                    self.track,
+                    path,
+                    "entity.html",
+                    meta(),
+                    Vars { entity: view },
+                )
+                .listing(listed)
             }
             Target::Entities => {
                 let groups = groups_by_kind(
@@ -1502,39 +1527,49 @@ impl<'a> Shared<'a> {
         )
     }
 
-    fn sitemap_job(&self, path: String) -> Job<'a> {
+    fn sitemap_job(&self, path: String) -> Job<'_> {
         #[derive(Serialize, Hash)]
         struct Vars {
             urls: Vec<SitemapUrl>,
         }
         let site = self.site;
-        let urls = targets(site)
-            .into_iter()
-            .filter_map(|t| {
-                let dir = target_dir(site, t)?;
-                let lastmod = match t {
-                    Target::Article(i) => {
-                        let a = &site.articles[i].article;
-                        Some(a.updated.as_ref().unwrap_or(&a.date).html_datetime())
-                    }
-                    _ => None,
-                };
-                Some((dir, lastmod))
-            })
-            .collect::<std::collections::BTreeMap<_, _>>()
-            .into_iter()
-            .map(|(dir, lastmod)| SitemapUrl {
-                loc: [site.config.base_url.as_str(), &dir].concat(),
-                lastmod,
-            })
-            .collect();
-        job(
-            self.track,
-            path,
-            "sitemap.xml",
-            self.meta("Sitemap", None, "sitemap.xml", "home"),
-            Vars { urls },
-        )
+        let dirs = move || {
+            targets(site)
+                .into_iter()
+                .filter_map(|t| Some((t, target_dir(site, t)?)))
+        };
+        let last_change =
+            |a: &'a BuiltArticle| a.article.updated.as_ref().unwrap_or(&a.article.date);
+        let vars = move || {
+            let urls = dirs()
+                .map(|(t, dir)| {
+                    let lastmod = match t {
+                        Target::Article(i) => Some(last_change(&site.articles[i]).html_datetime()),
+                        _ => None,
+                    };
+                    (dir, lastmod)
+                })
+                .collect::<std::collections::BTreeMap<_, _>>()
+                .into_iter()
+                .map(|(dir, lastmod)| SitemapUrl {
+                    loc: [site.config.base_url.as_str(), &dir].concat(),
+                    lastmod,
+                })
+                .collect();
+            Vars { urls }
+        };
+        let meta = move || self.meta("Sitemap", None, "sitemap.xml", "home");
+        if !self.track {
+            return job(self.track, path, "sitemap.xml", meta(), vars());
+        }
+        // Its pages, and the date each article last changed, without making the list.
+        let pages = self.items.sitemap_pages_key.get_or_init(|| {
+            let dirs: Vec<String> = dirs().map(|(_, dir)| dir).collect();
+            fingerprint(&dirs)
+        });
+        let changed: Vec<&Date> = site.articles.iter().map(last_change).collect();
+        let key = fingerprint(&(pages, changed));
+        keyed_job(path, "sitemap.xml", key, meta, vars)
     }
 
     fn timeline_job(&self, path: String) -> Job<'a> {
