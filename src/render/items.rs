@@ -58,6 +58,9 @@ pub struct Items {
     pub(super) timeline_json: Vec<EventJsonText>,
     /// The views of dates, which depend on nothing else.
     pub(super) dates: ahash::AHashMap<Date, Part>,
+    /// Per month of the timeline page: its events' `timeline_html` joined, with the
+    /// fingerprint of the events' parts it was joined from (empty until that page is made).
+    pub(super) timeline_months: Vec<(u64, Option<Part>)>,
     /// The fingerprints of what an edit that skips assembly leaves as it was, which
     /// [`Items::forget_article`] keeps: the TimelineJS file (made of the events' ids, dates
     /// and titles) and the sitemap's list of pages.
@@ -107,6 +110,7 @@ impl Items {
             entity_pages: lazy(entities),
             timeline_json: Vec::new(),
             dates: ahash::AHashMap::new(),
+            timeline_months: Vec::new(),
             timelinejs_key: OnceLock::new(),
             sitemap_pages_key: OnceLock::new(),
         }

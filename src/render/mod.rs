@@ -136,6 +136,8 @@ pub(crate) struct Shared<'a> {
     reuse: Option<&'a PartMemo>,
     /// The events of `timeline.json` as JSON text, made by a build of a session.
     timeline_json: OnceLock<Vec<data::EventJsonText>>,
+    /// The timeline page's months joined (see [`Items::timeline_months`]), likewise.
+    timeline_months: OnceLock<Vec<(u64, Option<Part>)>>,
 }
 
 /// The parts with a fragment that one build made, by kind and by the fingerprint of the
@@ -244,6 +246,7 @@ impl<'a> Shared<'a> {
             tera,
             reuse: reuse.filter(|_| track),
             timeline_json: OnceLock::new(),
+            timeline_months: OnceLock::new(),
         }
     }
 
@@ -312,6 +315,9 @@ impl<'a> Shared<'a> {
         let mut items = self.items;
         if let Some(texts) = self.timeline_json.into_inner() {
             items.timeline_json = texts;
+        }
+        if let Some(months) = self.timeline_months.into_inner() {
+            items.timeline_months = months;
         }
         let dates = self.dates.into_inner().unwrap_or_else(|e| e.into_inner());
         match self.reuse {
@@ -1645,12 +1651,20 @@ impl<'a> Shared<'a> {
         // into ever larger ones at every edit).
         let mut joined = 0;
         if self.track {
-            for month in years.iter_mut().flat_map(|y| &mut y.months) {
-                month.events_html = joined_timeline_html(&month.events).map(|html| {
-                    joined += html.len();
-                    Part::safe_html(&html, false)
-                });
+            let kept = &self.items.timeline_months;
+            let mut months = Vec::new();
+            for (k, month) in years.iter_mut().flat_map(|y| &mut y.months).enumerate() {
+                let hash = fingerprint(&month.events);
+                let html = match kept.get(k) {
+                    // The same events: the same text, shared rather than joined again.
+                    Some((kept, html)) if *kept == hash => html.clone(),
+                    _ => joined_timeline_html(&month.events).map(|h| Part::safe_html(&h, false)),
+                };
+                joined += html.as_ref().map_or(0, Part::html_len);
+                months.push((hash, html.clone()));
+                month.events_html = html;
             }
+            let _ = self.timeline_months.set(months);
         }
         job(
             self.track,
@@ -2091,8 +2105,11 @@ mod tests {
         let (second, again) = render_all(&p, Some(carrying(first.items.expect("tracked"))));
         assert_eq!(pages, again);
 
-        // An event, a date and a summary marked in the items show on the pages.
+        // An event, a date, a summary and a month of the timeline marked in the items show
+        // on the pages.
         let mut items = second.items.expect("tracked");
+        let (month, _) = items.timeline_months[1].clone();
+        items.timeline_months[1] = (month, Some(Part::safe_html("<p>carried month</p>", false)));
         let event = items.events[0].get().cloned().expect("made");
         items.events[0] = OnceLock::from(
             event
@@ -2109,9 +2126,12 @@ mod tests {
         let (_, marked) = render_all(&p, Some(carrying(items)));
         let shows =
             |path: &str, mark: &str| String::from_utf8_lossy(&marked[path]).matches(mark).count();
+        assert_eq!(shows("timeline/index.html", "<p>carried month</p>"), 1);
+        // The first month's events, one of them marked, are the same as the last build's
+        // by their fingerprints: that month is not joined again either.
         assert_eq!(
             shows("timeline/index.html", "<article>carried</article>"),
-            1
+            0
         );
         assert_eq!(shows("index.html", "<li>carried summary</li>"), 1);
         assert!(
