@@ -274,8 +274,8 @@ impl Session {
         };
         let mut staging = staging.map_err(|d| vec![d])?;
         let mut files = Files::with_capacity(outputs.len());
-        // The last build's path, shared (a new one per file was a tenth of a title edit's
-        // bookkeeping at 10k articles).
+        // The last build's path, shared rather than allocated again for each of the
+        // 15,000 files of 10k articles.
         let path_of = |files: &Files, path: &str| match files.get_key_value(path) {
             Some((path, _)) => Arc::clone(path),
             None => path.into(),

@@ -16,7 +16,8 @@ pub(super) const NUMBERED_LINKS: usize = 12;
 /// The parts and fingerprints a build made per item, each made when first needed. A session
 /// keeps them for its next build when that build's site is the same but for one article
 /// (see [`Items::forget_article`]): after an edit of one title at 10k articles, finding the
-/// 27,907 events' parts and the 15,000 pages' keys again was about a third of the rebuild.
+/// 27,907 events' parts and the 15,000 pages' keys again took most of the time the
+/// rebuild spent on pages that had not changed.
 #[derive(Default)]
 pub struct Items {
     /// Per article: `{name, url}`.

@@ -309,8 +309,8 @@ impl<'a> Shared<'a> {
         }
     }
 
-    /// The items made while rendering, and the other template values made (for freeing
-    /// elsewhere).
+    /// The items made while rendering, with the `timeline.json` texts, the timeline's
+    /// months and the dates this build made or reused, for the next build.
     fn into_items(self) -> Items {
         let mut items = self.items;
         if let Some(texts) = self.timeline_json.into_inner() {
