@@ -238,22 +238,9 @@ impl Items {
 mod tests {
     use super::*;
 
-    fn example_site() -> Site {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let options = crate::Options {
-            root: root.to_path_buf(),
-            ..crate::Options::default()
-        };
-        let (inputs, _) = crate::load(root);
-        let (prepared, problems) = crate::prepare(inputs, &options);
-        prepared
-            .unwrap_or_else(|| panic!("the example site builds: {problems:?}"))
-            .site
-    }
-
     #[test]
     fn items_made_for_another_site_are_made_anew() {
-        let site = example_site();
+        let site = crate::render::tests::example().site;
         assert!(Items::new(&site).fit(&site));
         let mut other = Items::default();
         assert!(!other.fit(&site));

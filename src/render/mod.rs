@@ -1932,7 +1932,7 @@ pub const PAGE_CAPACITY: usize = 64 * 1024;
 pub mod data;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1979,6 +1979,18 @@ mod tests {
 
     type Pages = std::collections::BTreeMap<String, Vec<u8>>;
 
+    /// The example site (the repository's `content/`), prepared for rendering.
+    pub(crate) fn example() -> crate::Prepared {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let options = crate::Options {
+            root: root.to_path_buf(),
+            ..crate::Options::default()
+        };
+        let (inputs, _) = crate::load(root);
+        let (prepared, problems) = crate::prepare(inputs, &options);
+        prepared.unwrap_or_else(|| panic!("the example site builds: {problems:?}"))
+    }
+
     /// Renders every page of the prepared site with fingerprints, reusing `previous`.
     fn render_all(p: &crate::Prepared, previous: Option<Previous<'_>>) -> (RenderReport, Pages) {
         let pages = Mutex::new(Pages::new());
@@ -1992,14 +2004,7 @@ mod tests {
 
     #[test]
     fn the_next_build_of_a_session_reuses_the_parts_made_from_the_same_views() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let options = crate::Options {
-            root: root.to_path_buf(),
-            ..crate::Options::default()
-        };
-        let (inputs, _) = crate::load(root);
-        let (prepared, problems) = crate::prepare(inputs, &options);
-        let p = prepared.unwrap_or_else(|| panic!("the example site builds: {problems:?}"));
+        let p = example();
         let (first, pages) = render_all(&p, None);
         let memo = |report: &RenderReport| report.items.as_ref().map(Items::memo).expect("tracked");
         let first = memo(&first);
@@ -2086,14 +2091,7 @@ mod tests {
 
     #[test]
     fn items_carried_to_the_next_build_are_taken_by_position_not_made_again() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let options = crate::Options {
-            root: root.to_path_buf(),
-            ..crate::Options::default()
-        };
-        let (inputs, _) = crate::load(root);
-        let (prepared, problems) = crate::prepare(inputs, &options);
-        let p = prepared.unwrap_or_else(|| panic!("the example site builds: {problems:?}"));
+        let p = example();
         let (first, pages) = render_all(&p, None);
         let nothing = Fingerprints::new();
         let carrying = |items| Previous {
