@@ -246,7 +246,7 @@ impl Session {
                 (None, None)
             }
         };
-        let previous = self.rendered.as_ref().filter(|r| r.key == key);
+        let previous = self.rendered.as_ref().filter(|_| same_templates);
         let previous = previous.map(|r| render::Previous {
             fingerprints: &r.fingerprints,
             parts: memo.as_ref(),

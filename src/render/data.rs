@@ -152,7 +152,7 @@ pub(super) fn timeline_json<'a>(site: &'a Site, shared: &Shared) -> impl Seriali
 }
 
 /// [`timeline_json`] for a build of a session, with each event as JSON text: taken from
-/// `kept` (the previous build's, by position and fingerprint) when made from the same
+/// `kept` (the previous build's, by position or by fingerprint) when made from the same
 /// values, serialised otherwise.
 /// Also returns the texts, for the next build.
 pub(super) fn timeline_json_kept<'a>(
