@@ -441,7 +441,8 @@ fn every_field_edited_alone_matches_a_full_build() {
 /// Edits of what pages print of different articles, one after another, each applied to the
 /// last build's site: each build reuses what the one before made for the other articles
 /// (`render::Items`), and still matches a full build. The escalation reports events that
-/// the other articles report too, so their pages show its new title.
+/// the other articles report too; with a theme that lists, under each event of an article,
+/// the articles that report it, their pages show its new title.
 #[test]
 fn edits_of_one_article_after_another_match_a_full_build() {
     const ESCALATION: &str = "content/december-escalation.md";
@@ -453,6 +454,14 @@ fn edits_of_one_article_after_another_match_a_full_build() {
         QUIET,
         &article("A quiet article", "2020-01-05", "Its body."),
     );
+    let components = include_str!("../templates/components.html");
+    let everywhere = "{%- if event.articles %}";
+    let components = components.replacen("{%- if timeline and event.articles %}", everywhere, 1);
+    assert!(
+        components.contains(everywhere),
+        "the theme lists an event's articles"
+    );
+    e.f.write("templates/components.html", &components);
     assert!(e.rebuild().assembled);
     let retitle = |e: &mut Editing, rel: &str, from: &str, to: &str| {
         e.edit(rel, from, to);
