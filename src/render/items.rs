@@ -141,36 +141,15 @@ impl Items {
 
     /// Whether these items were made for a site with as many of each item as `site`.
     pub(super) fn fit(&self, site: &Site) -> bool {
-        let articles = site.articles.len();
-        let sources = site.sources.len();
-        let entities = site.entities.len();
-        [
+        // Only `Items::new` (or `default`, all empty) makes the vectors, each kind's with one
+        // length, and only their cells change afterwards: one vector per kind says it.
+        let made = (
             self.article_links.len(),
-            self.summaries.len(),
-            self.claims.len(),
-            self.article_link_keys.len(),
-            self.article_pages.len(),
-        ]
-        .iter()
-        .all(|&n| n == articles)
-            && [
-                self.source_links.len(),
-                self.numbered_links.len(),
-                self.source_facts.len(),
-                self.source_parts.len(),
-                self.source_link_keys.len(),
-                self.source_view_keys.len(),
-                self.source_pages.len(),
-            ]
-            .iter()
-            .all(|&n| n == sources)
-            && [
-                self.entity_links.len(),
-                self.entity_link_keys.len(),
-                self.entity_pages.len(),
-            ]
-            .iter()
-            .all(|&n| n == entities)
+            self.source_links.len(),
+            self.entity_links.len(),
+        );
+        let needed = (site.articles.len(), site.sources.len(), site.entities.len());
+        made == needed
             && self.tag_views.len() == site.tags.len()
             && self.events.len() == site.timeline.len()
     }
