@@ -51,6 +51,9 @@ impl Editing {
                 d.iter().map(|d| d.render()).collect::<Vec<_>>().join("\n")
             ),
         };
+        // As `serve` does once the reload is sent; no file was touched by hand here.
+        let restored = self.session.restore_output(&self.options());
+        assert_eq!(restored, Ok(0), "nothing to restore");
         let full = tempfile::tempdir().expect("temp");
         let options = Options {
             output: Some(full.path().join("site")),
@@ -571,6 +574,47 @@ fn pages_deleted_or_cut_short_on_disk_are_written_again() {
     let rebuilt = e.rebuild();
     assert_eq!(rebuilt.rendered, 0, "no values changed");
     assert_eq!(rebuilt.written.written, 2, "{:?}", rebuilt.written);
+    assert!(e.f.read("site/404.html").contains("</html>"));
+}
+
+/// An edit of one article trusts the output folder for the files it does not change (as
+/// `serve` must answer fast); `restore_output`, called once the reload is sent, then
+/// writes again those deleted or cut short by hand, and only after such an edit.
+#[test]
+fn after_an_edit_of_one_article_files_deleted_by_hand_are_restored_afterwards() {
+    let mut e = Editing::new();
+    let options = e.options();
+    for (rel, from, to) in [
+        ("content/iraq-protests.md", "title: Iraq", "title: Iraq:"),
+        (
+            "content/iraq-protests.md",
+            "\n## ",
+            "\nA new sentence.\n\n## ",
+        ),
+    ] {
+        std::fs::remove_file(e.f.path("site/404.html")).expect("rm");
+        e.f.write("site/sources/index.html", "cut short");
+        e.edit(rel, from, to);
+        let changed = [rel.to_string()].into_iter().collect();
+        let rebuilt = (e.session.build_after(&options, false, &changed)).expect("rebuild");
+        assert!(
+            !rebuilt.assembled,
+            "{rel}: {from:?} → {to:?} skips assembly"
+        );
+        assert!(!e.f.path("site/404.html").exists(), "trusted, not checked");
+        assert_eq!(e.session.restore_output(&options), Ok(2));
+        assert!(e.f.read("site/404.html").contains("</html>"));
+        assert!(e.f.read("site/sources/index.html").contains("</html>"));
+        assert_eq!(e.session.restore_output(&options), Ok(0), "checked once");
+        e.rebuild();
+    }
+    // A build that assembles the site checks every file itself.
+    std::fs::remove_file(e.f.path("site/404.html")).expect("rm");
+    e.f.write(
+        "content/new.md",
+        &article("A new article", "2020-01-05", "Text."),
+    );
+    e.rebuild_after(&["content/new.md"]);
     assert!(e.f.read("site/404.html").contains("</html>"));
 }
 

@@ -348,7 +348,9 @@ fn edits_reload_bad_edits_show_an_overlay_and_site_stays_what_build_writes() {
     let stderr = || server.brief.stderr();
     let mut socket = server.socket();
 
-    // (2) An edit: "reload" once the new page is in place.
+    // (2) An edit: "reload" once the new page is in place. A file deleted from site/ by
+    // hand meanwhile is written again once the reload is sent.
+    std::fs::remove_file(f.path("site/404.html")).expect("rm");
     save(
         &f,
         "content/alpha.md",
@@ -356,6 +358,10 @@ fn edits_reload_bad_edits_show_an_overlay_and_site_stays_what_build_writes() {
     );
     assert_eq!(socket.next(stderr), "reload");
     assert!(server.get(ARTICLE).body.contains("Alpha report, revised"));
+    wait_until("404.html written again", || {
+        stderr().contains("wrote again 1 file(s) missing or cut short in the output folder")
+    });
+    assert!(f.read("site/404.html").contains("</html>"));
     let good_site = f.tree("site");
     assert!(
         String::from_utf8_lossy(&good_site["articles/alpha/index.html"])

@@ -339,6 +339,7 @@ impl Worker {
             let built = build_once(&self.settings, &mut session, changed);
             log_build(Some(&changes), &built, started);
             (self.publish)(built);
+            restore_output(&self.settings, &mut session);
         }
     }
 
@@ -409,6 +410,16 @@ pub fn build_once(
             })
         }
         Err(diagnostics) => failed(&diagnostics, base_path),
+    }
+}
+
+/// After a build that trusted the output folder (an edit of one article), writes again the
+/// files deleted or cut short there by hand since (see [`Session::restore_output`]).
+fn restore_output(settings: &Settings, session: &mut Session) {
+    match session.restore_output(&settings.options) {
+        Ok(0) => {}
+        Ok(n) => eprintln!("wrote again {n} file(s) missing or cut short in the output folder"),
+        Err(d) => eprintln!("{}", d.render()),
     }
 }
 
