@@ -270,10 +270,20 @@ impl Session {
             parts: memo.as_ref(),
             items,
         });
+        // Each file as it is made, with whether its bytes are the last build's: compared on
+        // the thread that made it while the other renders (one after another, after
+        // rendering, comparing the 60 MB that a title edit at 10k articles changes took
+        // 12 ms).
         let outputs = Mutex::new(Vec::with_capacity(self.files.len()));
+        let last_files = &self.files;
         let report = render::render_each(&p.site, &p.theme, &p.tera, true, previous, &|o| {
+            let same = match &o {
+                Output::Fresh(page) => (last_files.get(page.path.as_str()))
+                    .is_some_and(|last| last[..] == page.bytes[..]),
+                Output::Same(_) => true,
+            };
             if let Ok(mut outputs) = outputs.lock() {
-                outputs.push(o);
+                outputs.push((o, same));
             }
         });
         if !report.problems.is_empty() {
@@ -303,11 +313,11 @@ impl Session {
         let mut kept: Vec<(String, Bytes)> = Vec::new();
         // Files this build makes differently: written together, below.
         let mut changed: Vec<Page> = Vec::new();
-        for o in outputs {
+        for (o, same_bytes) in outputs {
             match o {
                 Output::Fresh(page) => match self.files.get_key_value(page.path.as_str()) {
                     // Other values, same bytes (a view field the template ignores).
-                    Some((path, last)) if last[..] == page.bytes[..] => {
+                    Some((path, last)) if same_bytes => {
                         files.insert(Arc::clone(path), last.clone());
                         kept.push((page.path, last.clone()));
                     }

@@ -4,7 +4,6 @@ mod items;
 pub mod theme;
 pub mod views;
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Mutex, OnceLock};
 
@@ -1731,7 +1730,7 @@ fn month_label(month: i8, year: i16) -> String {
 
 /// Fingerprints of the pages of a previous build, by path: a page whose fingerprint is
 /// unchanged is not rendered again (`brief serve` and `brief watch` keep these between builds).
-pub type Fingerprints = HashMap<String, u64>;
+pub type Fingerprints = ahash::AHashMap<String, u64>;
 
 /// One output file as the renderer hands it over.
 #[derive(Debug)]
@@ -1862,6 +1861,10 @@ fn render_targets(
     type Done = (String, u64, Option<Result<bool, Diagnostic>>);
     let results: Vec<Done> = targets
         .into_par_iter()
+        // Pieces of a few pages, so that a thread left without work takes over the pages
+        // queued behind a long one (the timeline, `timeline.json` and the front page come
+        // first and were made one after another by the same thread).
+        .with_max_len(4)
         .map(|target| {
             let job = shared.job(target);
             let fingerprint = job.fingerprint ^ global_fingerprint.rotate_left(1);
@@ -1901,7 +1904,10 @@ fn render_targets(
             (job.path, fingerprint, Some(outcome))
         })
         .collect();
-    let mut report = RenderReport::default();
+    let mut report = RenderReport {
+        fingerprints: Fingerprints::with_capacity(results.len()),
+        ..RenderReport::default()
+    };
     let items = shared.into_items();
     if track {
         report.items = Some(items);
@@ -2015,7 +2021,7 @@ pub(crate) mod tests {
         assert_eq!(first.timeline_json.len(), p.site.timeline.len());
 
         // The same views give the same parts, and so the same pages.
-        let nothing = Fingerprints::new();
+        let nothing = Fingerprints::default();
         let reusing = |parts| Previous {
             fingerprints: &nothing,
             parts: Some(parts),
@@ -2093,7 +2099,7 @@ pub(crate) mod tests {
     fn items_carried_to_the_next_build_are_taken_by_position_not_made_again() {
         let p = example();
         let (first, pages) = render_all(&p, None);
-        let nothing = Fingerprints::new();
+        let nothing = Fingerprints::default();
         let carrying = |items| Previous {
             fingerprints: &nothing,
             parts: None,
