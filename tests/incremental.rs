@@ -618,6 +618,35 @@ fn after_an_edit_of_one_article_files_deleted_by_hand_are_restored_afterwards() 
     assert!(e.f.read("site/404.html").contains("</html>"));
 }
 
+/// After an edit of one article, a page that fails to render leaves `site/` as it was:
+/// no file changed (though others rendered), none left beside.
+#[test]
+fn a_page_failing_after_an_edit_of_one_article_leaves_site_as_it_was() {
+    let mut e = Editing::new();
+    let article = include_str!("../templates/article.html");
+    let failing = "{% if \"BROKEN\" in article.title %}{{ article.nope }}{% endif %}";
+    let theme = article.replacen(
+        "{% block main %}",
+        &format!("{{% block main %}}{failing}"),
+        1,
+    );
+    e.f.write("templates/article.html", &theme);
+    e.rebuild();
+    let before = e.f.tree("site");
+    let rel = "content/iraq-protests.md";
+    let changed = [rel.to_string()].into_iter().collect();
+    e.edit(rel, "title: Iraq", "title: BROKEN Iraq");
+    let errors =
+        (e.session.build_after(&e.options(), false, &changed)).expect_err("the article page fails");
+    assert!(errors.iter().any(|d| d.code == "TPL-RENDER"), "{errors:?}");
+    assert!(
+        before == e.f.tree("site"),
+        "no file changed, none left beside"
+    );
+    e.edit(rel, "title: BROKEN Iraq", "title: Fixed Iraq");
+    e.rebuild_after(&[rel]);
+}
+
 #[test]
 fn template_static_and_config_edits_match_a_full_build() {
     let mut e = Editing::new();
