@@ -335,9 +335,12 @@ impl Session {
                 },
                 Output::Same(path) => {
                     // Fingerprints are kept only with the files they describe.
-                    let bytes = self.files.get(path.as_str()).cloned().unwrap_or_default();
+                    let (shared, bytes) = match self.files.get_key_value(path.as_str()) {
+                        Some((shared, bytes)) => (Arc::clone(shared), bytes.clone()),
+                        None => (path.as_str().into(), Bytes::new()),
+                    };
                     reused += 1;
-                    files.insert(path_of(&self.files, &path), bytes.clone());
+                    files.insert(shared, bytes.clone());
                     if check_kept {
                         kept.push((path, bytes));
                     }

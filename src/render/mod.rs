@@ -1189,13 +1189,19 @@ fn target_dir(site: &Site, target: Target) -> Option<String> {
 }
 
 fn target_path(site: &Site, target: Target) -> String {
-    match target {
-        Target::NotFound => "404.html".into(),
-        Target::Feed => "feed.xml".into(),
-        Target::Sitemap => "sitemap.xml".into(),
-        Target::TimelineJson => "timeline.json".into(),
-        Target::TimelineJs => "timeline/timelinejs.json".into(),
-        _ => format!("{}index.html", target_dir(site, target).unwrap_or_default()),
+    path_in(target, target_dir(site, target).as_deref())
+}
+
+/// The path of `target`'s file, given its folder (see [`target_dir`]).
+fn path_in(target: Target, dir: Option<&str>) -> String {
+    match (target, dir) {
+        (_, Some(dir)) => [dir, "index.html"].concat(),
+        (Target::NotFound, None) => "404.html".into(),
+        (Target::Feed, None) => "feed.xml".into(),
+        (Target::Sitemap, None) => "sitemap.xml".into(),
+        (Target::TimelineJson, None) => "timeline.json".into(),
+        (Target::TimelineJs, None) => "timeline/timelinejs.json".into(),
+        (_, None) => "index.html".into(),
     }
 }
 
@@ -1276,10 +1282,7 @@ impl<'a> Shared<'a> {
     fn job(&self, target: Target) -> Job<'_> {
         let site = self.site;
         let dir = target_dir(site, target);
-        let path = match &dir {
-            Some(dir) => [dir, "index.html"].concat(),
-            None => target_path(site, target),
-        };
+        let path = path_in(target, dir.as_deref());
         let dir = dir.unwrap_or_default();
         match target {
             Target::Index => {
