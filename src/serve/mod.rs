@@ -1,7 +1,7 @@
 //! `brief serve` and `brief watch`: rebuild on every save; serve the last good build from memory
 //! with live reload, or just keep the output folder up to date.
 //!
-//! Layout: [`change`] classifies changed paths, [`watch`] turns debounced events into full
+//! Layout: [`change`] classifies changed paths, [`watch`] turns settled events into full
 //! rebuilds on a thread of its own, [`server`] answers HTTP and WebSocket requests from the last
 //! good build, [`guard`] holds the Host, Origin and path checks. The async side runs on a
 //! current-thread tokio runtime; builds never run on it.

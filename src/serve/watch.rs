@@ -1,8 +1,8 @@
-//! Watching a site and rebuilding it: debounced file-system events → change kinds → one full
-//! rebuild in memory on a dedicated thread → the output folder and whoever listens.
+//! Watching a site and rebuilding it: file-system events → change kinds → one full rebuild in
+//! memory on a dedicated thread → the output folder and whoever listens.
 //!
-//! Threads: notify's own event thread and notify-debouncer-full's timer thread feed a channel;
-//! one rebuild thread owns the watcher, coalesces what arrives while it waits or builds (at most
+//! Threads: notify's own event thread feeds a channel; one rebuild thread owns the watcher,
+//! waits for the events to settle, coalesces what arrives while it waits or builds (at most
 //! one build running and one pending), and never runs on the async executor.
 
 use std::collections::BTreeSet;
@@ -14,29 +14,26 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, MetadataKind, ModifyKind};
-use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{
-    DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer,
-};
+use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind, RenameMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::change::{self, ChangeKind};
 use crate::config;
 use crate::diag::Diagnostic;
 use crate::incremental::Session;
 
-/// How long notify-debouncer-full holds a path's events before passing them on. With
-/// [`TICK`] and [`SETTLE`], a save waits 13–18 ms before its rebuild starts (35–45 ms with
-/// 20, 10 and 15: a third of a title edit's reload at 10k articles). An editor's save (a
-/// write, or a temporary file renamed over the article) takes well under a millisecond;
-/// a save slower than that may be built half-written, and the next event rebuilds it.
-const DEBOUNCE: Duration = Duration::from_millis(5);
-/// How often the debouncer looks for settled events.
-const TICK: Duration = Duration::from_millis(5);
-/// Quiet time after the last relevant event before a rebuild starts (above `TICK`, so one
-/// burst spread over consecutive debouncer batches still gives one rebuild; batches already
-/// queued are always taken together).
-const SETTLE: Duration = Duration::from_millis(8);
+/// Quiet time before a rebuild starts when the last event finished a save: a file closed
+/// after writing, or renamed over its name (see [`finishes_a_save`]). The file is whole
+/// then; the wait only gathers the other files of a burst (`git checkout`, a search and
+/// replace), whose events come well under a millisecond apart. A save of one article at
+/// 10k articles is built 2–3 ms after it is written (13–18 ms with notify-debouncer-full,
+/// whose timeout and tick came on top of the quiet time).
+const SETTLE_SAVED: Duration = Duration::from_millis(2);
+/// Quiet time after any other event (a file created, truncated or written but still open,
+/// removed, renamed away): more may follow, such as the new file of an editor that renames
+/// the old one first. A save that an editor spreads over longer than this may be built
+/// half-written; its last event builds it again.
+const SETTLE: Duration = Duration::from_millis(10);
 /// Longest a rebuild is put off by a stream of events that never settles.
 const MAX_DELAY: Duration = Duration::from_secs(2);
 /// Most diagnostics printed (and shown in the overlay) per build; the rest are counted.
@@ -102,7 +99,7 @@ enum Msg {
     Stop,
 }
 
-/// Relevant changes gathered from one or more batches of events.
+/// Relevant changes gathered from one or more events.
 #[derive(Debug, Default)]
 struct Changes {
     kinds: BTreeSet<ChangeKind>,
@@ -110,31 +107,32 @@ struct Changes {
     paths: BTreeSet<String>,
     /// A top-level folder appeared, vanished or moved: watch it anew.
     rewatch: bool,
+    /// The last relevant event finished a save (see [`SETTLE_SAVED`]).
+    saved: bool,
 }
 
 impl Changes {
-    fn from_events(root: &Path, output: &Path, events: &[DebouncedEvent]) -> Changes {
+    fn from_event(root: &Path, output: &Path, event: &Event) -> Changes {
         let mut changes = Changes::default();
-        for event in events {
-            if event.need_rescan() {
-                changes.kinds.extend(ChangeKind::FOLDERS);
-                changes.kinds.insert(ChangeKind::Config);
-                changes.rewatch = true;
-                continue;
-            }
-            if !is_relevant(&event.kind) {
-                continue;
-            }
-            for path in &event.paths {
-                changes.rewatch |= change::is_top_level_folder(root, path);
-                if let Some(kind) = change::classify(root, output, path) {
-                    changes.kinds.insert(kind);
-                    changes
-                        .paths
-                        .insert(crate::content::load::rel_path(root, path));
-                }
+        if event.need_rescan() {
+            changes.kinds.extend(ChangeKind::FOLDERS);
+            changes.kinds.insert(ChangeKind::Config);
+            changes.rewatch = true;
+            return changes;
+        }
+        if !is_relevant(&event.kind) {
+            return changes;
+        }
+        for path in &event.paths {
+            changes.rewatch |= change::is_top_level_folder(root, path);
+            if let Some(kind) = change::classify(root, output, path) {
+                changes.kinds.insert(kind);
+                changes
+                    .paths
+                    .insert(crate::content::load::rel_path(root, path));
             }
         }
+        changes.saved = !changes.is_empty() && finishes_a_save(&event.kind);
         changes
     }
 
@@ -142,10 +140,12 @@ impl Changes {
         self.kinds.is_empty() && !self.rewatch
     }
 
-    fn merge(&mut self, other: Changes) {
-        self.kinds.extend(other.kinds);
-        self.paths.extend(other.paths);
-        self.rewatch |= other.rewatch;
+    /// Adds changes that came later.
+    fn merge(&mut self, later: Changes) {
+        self.kinds.extend(later.kinds);
+        self.paths.extend(later.paths);
+        self.rewatch |= later.rewatch;
+        self.saved = later.saved;
     }
 
     /// `content, templates (content/a.md, templates/x.html and 3 more)`.
@@ -174,14 +174,15 @@ impl Changes {
     }
 }
 
-/// Reading a file (our own build does) is not a change; nor is a new access time.
+/// Reading a file (our own build does) is not a change; nor is a new access time. Closing a
+/// file written to is: it may be the only event of a write that changed no byte.
 fn is_relevant(kind: &EventKind) -> bool {
     !matches!(
         kind,
         EventKind::Access(
             AccessKind::Open(_)
                 | AccessKind::Read
-                | AccessKind::Close(_)
+                | AccessKind::Close(AccessMode::Read | AccessMode::Execute | AccessMode::Any)
                 | AccessKind::Any
                 | AccessKind::Other
         )
@@ -191,7 +192,17 @@ fn is_relevant(kind: &EventKind) -> bool {
     )
 }
 
-type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
+/// After this event a file is whole: closed after writing (an editor writing in place), or
+/// renamed over the name it is read by (an editor writing a temporary file first).
+fn finishes_a_save(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
+}
+
+type Watcher = RecommendedWatcher;
 
 /// Watches the site's root (not recursively: `brief.yaml` and the top-level folders) and
 /// `content/`, `templates/`, `static/` (recursively) as far as they exist.
@@ -258,25 +269,23 @@ impl Watch {
         let (sender, receiver) = mpsc::channel();
         let events = sender.clone();
         let (event_root, event_output) = (root.clone(), output);
-        let handler = move |result: DebounceEventResult| match result {
-            Ok(batch) => {
-                let changes = Changes::from_events(&event_root, &event_output, &batch);
+        let handler = move |result: notify::Result<Event>| match result {
+            Ok(event) => {
+                let changes = Changes::from_event(&event_root, &event_output, &event);
                 if !changes.is_empty() {
                     let _ = events.send(Msg::Changes(changes));
                 }
             }
-            Err(errors) => {
-                for error in errors {
-                    let path = error
-                        .paths
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| event_root.clone());
-                    eprintln!("warning: {}", watch_error(&path, &error));
-                }
+            Err(error) => {
+                let path = error
+                    .paths
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| event_root.clone());
+                eprintln!("warning: {}", watch_error(&path, &error));
             }
         };
-        let mut watcher = new_debouncer(DEBOUNCE, Some(TICK), handler)
+        let mut watcher = notify::recommended_watcher(handler)
             .map_err(|e| format!("cannot start watching files: {e}"))?;
         watch_all(&mut watcher, &root)?;
         let stopping = Arc::new(AtomicBool::new(false));
@@ -348,7 +357,8 @@ impl Worker {
     }
 
     /// Waits for a change, then for things to settle: everything that arrives until the
-    /// events pause for [`SETTLE`] (or [`MAX_DELAY`] has passed) is one rebuild.
+    /// events pause for [`SETTLE_SAVED`] after a finished save, [`SETTLE`] after any other
+    /// event (or [`MAX_DELAY`] has passed) is one rebuild.
     /// Events that arrive during a build queue up in the channel and make the next one.
     fn next_changes(&self) -> Option<Changes> {
         let mut changes = match self.receiver.recv() {
@@ -357,7 +367,8 @@ impl Worker {
         };
         let deadline = Instant::now() + MAX_DELAY;
         loop {
-            let wait = SETTLE.min(deadline.saturating_duration_since(Instant::now()));
+            let settle = if changes.saved { SETTLE_SAVED } else { SETTLE };
+            let wait = settle.min(deadline.saturating_duration_since(Instant::now()));
             if wait.is_zero() {
                 return Some(changes);
             }
@@ -484,28 +495,37 @@ fn log_build(changes: Option<&Changes>, built: &Built, started: Instant) {
 mod tests {
     use super::*;
     use axum::body::Bytes;
-    use notify::Event;
-    use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+    use notify::event::{CreateKind, DataChange, RemoveKind};
 
-    fn event(kind: EventKind, paths: &[&str]) -> DebouncedEvent {
+    fn event(kind: EventKind, paths: &[&str]) -> Event {
         let mut e = Event::new(kind);
         for p in paths {
             e = e.add_path(PathBuf::from(p));
         }
-        DebouncedEvent::new(e, Instant::now())
+        e
+    }
+
+    /// The changes of `events`, merged in order as the rebuild thread merges them.
+    fn changes_of(events: &[Event]) -> Changes {
+        let mut changes = Changes::default();
+        for event in events {
+            let one = Changes::from_event(Path::new("/r"), Path::new("/r/site"), event);
+            if !one.is_empty() {
+                changes.merge(one);
+            }
+        }
+        changes
     }
 
     #[test]
     fn events_become_changes_and_reads_are_not_changes() {
-        let root = Path::new("/r");
-        let out = Path::new("/r/site");
         let events = [
             event(
-                EventKind::Access(AccessKind::Open(notify::event::AccessMode::Any)),
+                EventKind::Access(AccessKind::Open(AccessMode::Any)),
                 &["/r/content/a.md"],
             ),
             event(
-                EventKind::Access(AccessKind::Close(notify::event::AccessMode::Read)),
+                EventKind::Access(AccessKind::Close(AccessMode::Read)),
                 &["/r/content/a.md"],
             ),
             event(
@@ -513,8 +533,12 @@ mod tests {
                 &["/r/content/a.md"],
             ),
             event(EventKind::Create(CreateKind::File), &["/r/site/index.html"]),
+            event(
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                &["/r/site/index.html"],
+            ),
         ];
-        assert!(Changes::from_events(root, out, &events).is_empty());
+        assert!(changes_of(&events).is_empty());
 
         let events = [
             event(
@@ -527,7 +551,7 @@ mod tests {
             ),
             event(EventKind::Remove(RemoveKind::File), &["/r/content/4913"]),
         ];
-        let changes = Changes::from_events(root, out, &events);
+        let changes = changes_of(&events);
         assert_eq!(
             changes.kinds,
             BTreeSet::from([ChangeKind::Content, ChangeKind::Templates])
@@ -538,12 +562,82 @@ mod tests {
         );
         assert!(!changes.rewatch);
 
-        let changes = Changes::from_events(
-            root,
-            out,
-            &[event(EventKind::Create(CreateKind::Folder), &["/r/static"])],
-        );
+        let changes = changes_of(&[event(EventKind::Create(CreateKind::Folder), &["/r/static"])]);
         assert!(changes.rewatch && changes.kinds.contains(&ChangeKind::Static));
+    }
+
+    /// Whether the rebuild waits the short quiet time: only when the last relevant event
+    /// left a file whole.
+    #[test]
+    fn a_save_is_finished_by_a_close_after_writing_or_a_rename_into_place() {
+        let write = |path| {
+            event(
+                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+                &[path],
+            )
+        };
+        let closed = |path| {
+            event(
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                &[path],
+            )
+        };
+        let renamed = |mode, path| event(EventKind::Modify(ModifyKind::Name(mode)), &[path]);
+        let created = |path| event(EventKind::Create(CreateKind::File), &[path]);
+        let removed = |path| event(EventKind::Remove(RemoveKind::File), &[path]);
+        let cases: &[(&str, Vec<Event>, bool)] = &[
+            ("written, still open", vec![write("/r/content/a.md")], false),
+            (
+                "written and closed",
+                vec![write("/r/content/a.md"), closed("/r/content/a.md")],
+                true,
+            ),
+            (
+                "renamed over the article",
+                vec![
+                    closed("/r/content/a.md.tmp"),
+                    renamed(RenameMode::From, "/r/content/a.md.tmp"),
+                    renamed(RenameMode::To, "/r/content/a.md"),
+                ],
+                true,
+            ),
+            (
+                "renamed away first (the new file comes next)",
+                vec![renamed(RenameMode::From, "/r/content/a.md")],
+                false,
+            ),
+            (
+                "an editor's backup is not the article",
+                vec![
+                    renamed(RenameMode::From, "/r/content/a.md"),
+                    renamed(RenameMode::To, "/r/content/a.md~"),
+                ],
+                false,
+            ),
+            ("created", vec![created("/r/content/b.md")], false),
+            ("removed", vec![removed("/r/content/b.md")], false),
+            (
+                "a save, then a file of the burst still open",
+                vec![closed("/r/content/a.md"), write("/r/content/b.md")],
+                false,
+            ),
+            (
+                "a save, then a read",
+                vec![
+                    closed("/r/content/a.md"),
+                    event(
+                        EventKind::Access(AccessKind::Open(AccessMode::Any)),
+                        &["/r/content/b.md"],
+                    ),
+                ],
+                true,
+            ),
+        ];
+        for (what, events, saved) in cases {
+            let changes = changes_of(events);
+            assert!(!changes.is_empty(), "{what}");
+            assert_eq!(changes.saved, *saved, "{what}");
+        }
     }
 
     #[test]
@@ -581,11 +675,10 @@ mod tests {
         let mut changes = Changes::default();
         for i in 0..5 {
             let path = format!("/r/content/{i}.md");
-            changes.merge(Changes::from_events(
-                Path::new("/r"),
-                Path::new("/r/site"),
-                &[event(EventKind::Create(CreateKind::File), &[&path])],
-            ));
+            changes.merge(changes_of(&[event(
+                EventKind::Create(CreateKind::File),
+                &[&path],
+            )]));
         }
         assert_eq!(
             changes.describe(),
