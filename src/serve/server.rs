@@ -366,13 +366,16 @@ fn content_type(path: &str) -> &'static str {
 /// One live-reload connection: sends "reload" after each good build and "errors" after each
 /// failed one; whatever the browser sends is ignored.
 async fn live(mut socket: WebSocket, mut snapshots: watch::Receiver<Arc<Snapshot>>) {
+    let mut shown = snapshots.borrow().site.clone();
     loop {
         tokio::select! {
             changed = snapshots.changed() => {
                 if changed.is_err() {
                     break;
                 }
-                let message = if snapshots.borrow_and_update().errors.is_some() { "errors" } else { "reload" };
+                let snapshot = Arc::clone(&snapshots.borrow_and_update());
+                let message = live_message(shown.as_ref(), &snapshot);
+                shown = snapshot.site.clone();
                 if socket.send(Message::text(message)).await.is_err() {
                     break;
                 }
@@ -382,6 +385,23 @@ async fn live(mut socket: WebSocket, mut snapshots: watch::Receiver<Arc<Snapshot
                 Some(Ok(_)) => {}
             },
         }
+    }
+}
+
+/// What a page that shows the site `shown` is told when the state becomes `now`: to reload
+/// if the site is another (its pages carry the errors overlay, if any), else to show the
+/// errors. The channel keeps only the latest state: a good build followed at once by a
+/// failed write of the output folder is one change, which must still reload the page.
+fn live_message(shown: Option<&Arc<SiteFiles>>, now: &Snapshot) -> &'static str {
+    let same_site = match (shown, &now.site) {
+        (Some(shown), Some(now)) => Arc::ptr_eq(shown, now),
+        (None, None) => true,
+        _ => false,
+    };
+    if same_site && now.errors.is_some() {
+        "errors"
+    } else {
+        "reload"
     }
 }
 
@@ -489,6 +509,41 @@ mod tests {
             (bad.errors.as_deref(), bad.base_path()),
             (Some("e"), "/briefings/")
         );
+    }
+
+    #[test]
+    fn a_page_reloads_for_another_site_and_shows_errors_over_its_own() {
+        let failed = || Built::Failed {
+            errors: "e".into(),
+            base_path: None,
+        };
+        let none = Snapshot::default();
+        let broken = Snapshot::after(&none, failed());
+        let good = Snapshot::after(&broken, Built::Good(site()));
+        let good_then_failed = Snapshot::after(&good, failed());
+        let newer = Snapshot::after(&good, Built::Good(site()));
+        let newer_then_failed = Snapshot::after(&newer, failed());
+        let cases: &[(&str, &Snapshot, &Snapshot, &str)] = &[
+            ("no site yet, still broken", &broken, &broken, "errors"),
+            ("the first good build", &broken, &good, "reload"),
+            (
+                "a failed build after it",
+                &good,
+                &good_then_failed,
+                "errors",
+            ),
+            ("a good build", &good, &newer, "reload"),
+            (
+                "a good build, then at once a failure",
+                &good,
+                &newer_then_failed,
+                "reload",
+            ),
+            ("fixed", &good_then_failed, &good, "reload"),
+        ];
+        for (what, shown, now, message) in cases {
+            assert_eq!(live_message(shown.site.as_ref(), now), *message, "{what}");
+        }
     }
 
     #[test]
