@@ -316,11 +316,11 @@ impl Staging {
     /// to compare, on all threads. After an edit of one title at 10k articles, reading the
     /// 29 MB timeline page and the 33 MB `timeline.json` back took most of the 0.16 s
     /// spent staging, and writing them one after the other most of the rest.
-    pub fn stage_changed(&mut self, pages: &[Page]) {
+    pub fn stage_changed(&mut self, pages: &[(&str, &[u8])]) {
         let mut targets = Vec::with_capacity(pages.len());
-        for page in pages {
-            self.list(&page.path);
-            let target = self.out.join(&page.path);
+        for &(path, _) in pages {
+            self.list(path);
+            let target = self.out.join(path);
             if self.failure.is_none()
                 && let Err(d) = self.make_parent(&target)
             {
@@ -334,9 +334,9 @@ impl Staging {
         let written: Vec<(PathBuf, PathBuf, Result<(), Diagnostic>)> = pages
             .par_iter()
             .zip(targets)
-            .map(|(page, target)| {
+            .map(|(&(_, bytes), target)| {
                 let temp = temp_path(&target);
-                let written = create_with(&temp, &page.bytes);
+                let written = create_with(&temp, bytes);
                 (temp, target, written)
             })
             .collect();

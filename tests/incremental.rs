@@ -4,10 +4,12 @@
 mod common;
 
 use brief::Options;
-use brief::incremental::{Rebuilt, Session};
+use brief::incremental::{Finished, Rebuilt, Session};
 use common::{Fixture, article, tree};
 
-/// A fixture with a session that builds into `site/`, and a check against a fresh full build.
+/// A fixture with a session that builds into `site/` as `serve` does (files left by an edit
+/// of one article are written once the build has returned), and a check against a fresh
+/// full build.
 struct Editing {
     f: Fixture,
     session: Session,
@@ -17,7 +19,7 @@ impl Editing {
     fn new() -> Editing {
         let mut e = Editing {
             f: Fixture::example(),
-            session: Session::default(),
+            session: Session::deferring_writes(),
         };
         let first = e.rebuild();
         assert_eq!(first.reused, 0, "nothing to reuse at first");
@@ -44,7 +46,7 @@ impl Editing {
             let changed = changed.iter().map(|p| p.to_string()).collect();
             self.session.build_after(&self.options(), false, &changed)
         };
-        let rebuilt = match result {
+        let mut rebuilt = match result {
             Ok(r) => r,
             Err(d) => panic!(
                 "incremental build failed: {}",
@@ -52,8 +54,13 @@ impl Editing {
             ),
         };
         // As `serve` does once the reload is sent; no file was touched by hand here.
-        let restored = self.session.restore_output(&self.options());
-        assert_eq!(restored, Ok(0), "nothing to restore");
+        let finished = self.session.finish_output(&self.options()).expect("finish");
+        assert_eq!(finished.restored, 0, "nothing to restore");
+        assert!(
+            finished.written == 0 || (!rebuilt.assembled && !rebuilt.in_place),
+            "only an edit of what pages print of one article leaves files to write"
+        );
+        rebuilt.written.written += finished.written;
         let full = tempfile::tempdir().expect("temp");
         let options = Options {
             output: Some(full.path().join("site")),
@@ -578,11 +585,15 @@ fn pages_deleted_or_cut_short_on_disk_are_written_again() {
 }
 
 /// An edit of one article trusts the output folder for the files it does not change (as
-/// `serve` must answer fast); `restore_output`, called once the reload is sent, then
-/// writes again those deleted or cut short by hand, and only after such an edit.
+/// `serve` must answer fast); `finish_output`, called once the reload is sent, then
+/// writes again those deleted or cut short by hand, and only after such an edit. A
+/// session that does not defer its writes (the library's default) has written the
+/// files the edit changed before the build returns.
 #[test]
 fn after_an_edit_of_one_article_files_deleted_by_hand_are_restored_afterwards() {
     let mut e = Editing::new();
+    e.session = Session::default();
+    e.rebuild();
     let options = e.options();
     for (rel, from, to) in [
         ("content/iraq-protests.md", "title: Iraq", "title: Iraq:"),
@@ -601,11 +612,14 @@ fn after_an_edit_of_one_article_files_deleted_by_hand_are_restored_afterwards() 
             !rebuilt.assembled,
             "{rel}: {from:?} → {to:?} skips assembly"
         );
+        assert!(rebuilt.written.written > 0, "written before returning");
         assert!(!e.f.path("site/404.html").exists(), "trusted, not checked");
-        assert_eq!(e.session.restore_output(&options), Ok(2));
+        let finished = e.session.finish_output(&options).expect("finish");
+        assert_eq!((finished.written, finished.restored), (0, 2));
         assert!(e.f.read("site/404.html").contains("</html>"));
         assert!(e.f.read("site/sources/index.html").contains("</html>"));
-        assert_eq!(e.session.restore_output(&options), Ok(0), "checked once");
+        let again = e.session.finish_output(&options).expect("finish");
+        assert_eq!(again, Finished::default(), "checked once");
         e.rebuild();
     }
     // A build that assembles the site checks every file itself.
@@ -616,6 +630,63 @@ fn after_an_edit_of_one_article_files_deleted_by_hand_are_restored_afterwards() 
     );
     e.rebuild_after(&["content/new.md"]);
     assert!(e.f.read("site/404.html").contains("</html>"));
+}
+
+/// In a session that defers its writes (`serve`), an edit of one title returns the new
+/// site while the output folder still holds the old one; `finish_output` writes it. When
+/// that fails, the folder is as it was, and the next build writes those files first.
+#[test]
+fn deferred_writes_reach_the_output_folder_when_finished_or_at_the_next_build() {
+    let mut e = Editing::new();
+    let options = e.options();
+    let rel = "content/iraq-protests.md";
+    let changed = [rel.to_string()].into_iter().collect();
+    let page = "site/articles/iraq-protests/index.html";
+    let timeline = "site/timeline/index.html";
+
+    e.edit(rel, "title: Iraq", "title: Deferred Iraq");
+    let before = e.f.tree("site");
+    let rebuilt = (e.session.build_after(&options, false, &changed)).expect("rebuild");
+    assert!(!rebuilt.assembled && !rebuilt.in_place);
+    assert_eq!(rebuilt.written.written, 0, "nothing written yet");
+    assert!(before == e.f.tree("site"), "site/ as it was");
+    let served = String::from_utf8(rebuilt.files["articles/iraq-protests/index.html"].to_vec());
+    assert!(served.expect("utf-8").contains("Deferred Iraq"));
+    let finished = e.session.finish_output(&options).expect("finish");
+    let after = e.f.tree("site");
+    let differing = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .count();
+    assert_eq!((finished.written, finished.restored), (differing, 0));
+    assert!(differing > 2, "the page, the lists and the timeline");
+    assert!(e.f.read(page).contains("Deferred Iraq"));
+    e.rebuild();
+
+    // A file where the timeline's folder was: the write fails, and nothing is left behind.
+    // (The new title is as long as the old: a check of sizes would not see the page stale.)
+    e.edit(rel, "title: Deferred Iraq", "title: Obstacle Iraq");
+    (e.session.build_after(&options, false, &changed)).expect("rebuild");
+    std::fs::remove_dir_all(e.f.path("site/timeline")).expect("rm");
+    e.f.write("site/timeline", "in the way");
+    let before = e.f.tree("site");
+    let error = e.session.finish_output(&options).expect_err("blocked");
+    assert_eq!(error.code, "FS-WRITE", "{}", error.render());
+    assert!(error.path.ends_with("site/timeline"), "{}", error.render());
+    assert!(
+        before == e.f.tree("site"),
+        "site/ as it was, no file left beside"
+    );
+    assert!(!e.f.read(page).contains("Obstacle Iraq"));
+
+    // Still in the way: the next build fails the same way before doing anything else.
+    let errors = e.session.build(&options, false).expect_err("still blocked");
+    assert!(errors.iter().any(|d| d.code == "FS-WRITE"), "{errors:?}");
+    std::fs::remove_file(e.f.path("site/timeline")).expect("rm");
+    let next = e.rebuild();
+    assert_eq!(next.rendered, 0, "no values changed since");
+    assert!(e.f.read(page).contains("Obstacle Iraq"));
+    assert!(e.f.read(timeline).contains("Obstacle Iraq"));
 }
 
 /// After an edit of one article, a page that fails to render leaves `site/` as it was:

@@ -348,8 +348,8 @@ fn edits_reload_bad_edits_show_an_overlay_and_site_stays_what_build_writes() {
     let stderr = || server.brief.stderr();
     let mut socket = server.socket();
 
-    // (2) An edit: "reload" once the new page is in place. A file deleted from site/ by
-    // hand meanwhile is written again once the reload is sent.
+    // (2) An edit: "reload" once the new page is served; site/ gets it right after, with
+    // a file deleted from it by hand meanwhile.
     std::fs::remove_file(f.path("site/404.html")).expect("rm");
     save(
         &f,
@@ -591,6 +591,61 @@ fn hostile_requests_are_refused() {
         f.path("site-leak/secret.txt").exists() && f.read("site/index.html").contains("Alpha"),
         "nothing written by requests"
     );
+}
+
+/// After a title edit, `site/` is written once the reload is sent. When that write fails,
+/// the browser is told (the errors overlay over the new pages), and the next good build
+/// writes what was left.
+#[test]
+fn a_write_that_fails_after_the_reload_shows_its_error_until_the_next_build() {
+    let f = fixture();
+    let server = Server::start(&f);
+    let stderr = || server.brief.stderr();
+    let mut socket = server.socket();
+
+    std::fs::remove_dir_all(f.path("site/articles/alpha")).expect("rm");
+    f.write("site/articles/alpha", "in the way");
+    save(
+        &f,
+        "content/alpha.md",
+        &article("Alpha report, blocked", "2020-01-03", "The first article."),
+    );
+    // The new pages were built: "reload" (then "errors", unless both came as one change,
+    // when the reloaded page shows the errors).
+    assert_eq!(socket.next(stderr), "reload");
+    wait_until("the error of the write", || {
+        !server.get("/briefings/__brief/errors").body.is_empty()
+    });
+    let errors = server.get("/briefings/__brief/errors").body;
+    assert!(
+        errors.contains("error[FS-WRITE]") && errors.contains("site/articles/alpha"),
+        "{errors}"
+    );
+    let page = server.get(ARTICLE);
+    assert!(
+        page.body.contains("Alpha report, blocked") && page.body.contains("id=\"brief-errors\""),
+        "the new page, with the error over it"
+    );
+    assert_eq!(f.read("site/articles/alpha"), "in the way");
+
+    std::fs::remove_file(f.path("site/articles/alpha")).expect("rm");
+    // Skip an "errors" message still unread, if any.
+    let _ = std::mem::replace(&mut socket, server.socket());
+    save(
+        &f,
+        "content/alpha.md",
+        &article(
+            "Alpha report, unblocked",
+            "2020-01-03",
+            "The first article.",
+        ),
+    );
+    assert_eq!(socket.next(stderr), "reload");
+    assert_eq!(server.get("/briefings/__brief/errors").body, "");
+    wait_until("the page written", || {
+        std::fs::read_to_string(f.path("site/articles/alpha/index.html"))
+            .is_ok_and(|page| page.contains("Alpha report, unblocked"))
+    });
 }
 
 #[test]

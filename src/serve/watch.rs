@@ -329,7 +329,7 @@ struct Worker {
 
 impl Worker {
     fn run(mut self) {
-        let mut session = Session::default();
+        let mut session = Session::deferring_writes();
         let started = Instant::now();
         let built = build_once(&self.settings, &mut session, None);
         log_build(None, &built, started);
@@ -352,7 +352,9 @@ impl Worker {
             let built = build_once(&self.settings, &mut session, changed);
             log_build(Some(&changes), &built, started);
             (self.publish)(built);
-            restore_output(&self.settings, &mut session);
+            if let Some(failed) = finish_output(&self.settings, &mut session) {
+                (self.publish)(failed);
+            }
         }
     }
 
@@ -399,7 +401,7 @@ pub fn build_once(
     let result = match result {
         Ok(result) => result,
         Err(payload) => {
-            *session = Session::default();
+            session.reset();
             let why = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -428,13 +430,22 @@ pub fn build_once(
     }
 }
 
-/// After a build that trusted the output folder (an edit of one article), writes again the
-/// files deleted or cut short there by hand since (see [`Session::restore_output`]).
-fn restore_output(settings: &Settings, session: &mut Session) {
-    match session.restore_output(&settings.options) {
-        Ok(0) => {}
-        Ok(n) => eprintln!("wrote again {n} file(s) missing or cut short in the output folder"),
-        Err(d) => eprintln!("{}", d.render()),
+/// After a build that left part of the output folder for later (an edit of one article),
+/// writes the files it changed and those deleted or cut short there by hand since (see
+/// [`Session::finish_output`]). A failure is a failed build: printed, and shown in the
+/// browser until the next good build.
+fn finish_output(settings: &Settings, session: &mut Session) -> Option<Built> {
+    match session.finish_output(&settings.options) {
+        Ok(finished) => {
+            if finished.restored > 0 {
+                eprintln!(
+                    "wrote again {} file(s) missing or cut short in the output folder",
+                    finished.restored
+                );
+            }
+            None
+        }
+        Err(d) => Some(failed(&[d], base_path(&settings.options))),
     }
 }
 
