@@ -20,13 +20,20 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// page fault when it is used again (on a VM that returns free memory to its host, a
 /// fault in the host too). A 10k-article build took 191,000–197,000 minor faults, then
 /// 151,000–159,000 (now 157,000–165,000 with `return_freed_memory`, which keeps the
-/// peak at 372–383 MB; 70 ms raised it to 417 MB). `MIMALLOC_PURGE_DELAY` still
-/// overrides it.
-fn tune_allocator() {
+/// peak at 372–383 MB; 70 ms raised it to 417 MB).
+///
+/// `serve` and `watch` (`keep_freed`) never give it back: each rebuild frees the last
+/// one's changed pages and makes new ones (70 MB after a title edit at 10k articles),
+/// and memory given back during the pause between two saves was faulted in again by the
+/// next rebuild, 6,000–22,000 faults. Their peak memory stays the same (1.38 GB at 10k
+/// articles, which they hold to serve the site); the reload after a title edit came
+/// 7–22 ms sooner (bench/README.md). `MIMALLOC_PURGE_DELAY` still overrides both.
+fn tune_allocator(keep_freed: bool) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        let delay = if keep_freed { -1 } else { 50 };
         // SAFETY: mimalloc's options are plain globals, not synchronised; this runs first
         // in `main`, before any other thread exists.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 50) }
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, delay) }
     }
 }
 
@@ -83,8 +90,11 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 }
 
 fn main() -> ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
+    tune_allocator(
+        matches!(&cli.command, Command::Serve(_) | Command::Watch(_))
+            || matches!(&cli.command, Command::Build(args) if args.watch),
+    );
     let started = Instant::now();
     match cli.command {
         Command::Build(args) if args.watch => watch(args),
