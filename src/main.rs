@@ -52,6 +52,15 @@ fn return_freed_memory(bytes: usize) {
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
+/// The commands that keep running and rebuild on every save.
+fn rebuilds_on_save(command: &Command) -> bool {
+    match command {
+        Command::Serve(_) | Command::Watch(_) => true,
+        Command::Build(args) => args.watch,
+        Command::Check(_) | Command::New(_) => false,
+    }
+}
+
 /// Bodies of fewer bytes than this are left to the purge delay.
 const RETURN_FREED_FROM: usize = 32 << 20;
 
@@ -91,10 +100,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tune_allocator(
-        matches!(&cli.command, Command::Serve(_) | Command::Watch(_))
-            || matches!(&cli.command, Command::Build(args) if args.watch),
-    );
+    tune_allocator(rebuilds_on_save(&cli.command));
     let started = Instant::now();
     match cli.command {
         Command::Build(args) if args.watch => watch(args),
@@ -188,6 +194,24 @@ fn exit_with(result: Result<(), String>) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
+    #[test]
+    fn serve_and_watch_keep_the_memory_they_free() {
+        let cases: &[(&[&str], bool)] = &[
+            (&["brief", "serve"], true),
+            (&["brief", "watch"], true),
+            (&["brief", "build", "--watch"], true),
+            (&["brief", "build"], false),
+            (&["brief", "check"], false),
+            (&["brief", "new", "A title"], false),
+        ];
+        for (args, keeps) in cases {
+            let cli = super::Cli::try_parse_from(*args).expect("parses");
+            assert_eq!(super::rebuilds_on_save(&cli.command), *keeps, "{args:?}");
+        }
+    }
+
     /// The index names the purge delay: its default is 10 (ms), and its neighbours'
     /// defaults differ (`eager_commit_delay` 1, `use_numa_nodes` 0).
     #[test]
