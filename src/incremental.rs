@@ -157,7 +157,9 @@ pub struct Rebuilt {
     /// to the last build's site: in place, or an edit of what only pages print of one
     /// article (see [`crate::model::assembles_alike`]), after which every page is checked.
     pub assembled: bool,
-    /// What was written to the output folder.
+    /// What this build wrote to the output folder: after an edit of what pages print of
+    /// one article, in a session that defers writes, nothing yet (see
+    /// [`Session::finish_output`]).
     pub written: output::WriteReport,
 }
 
