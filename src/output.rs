@@ -234,6 +234,22 @@ fn fail(path: &Path, err: std::io::Error) -> Diagnostic {
     error(path, "FS-WRITE", format!("cannot write: {err}"))
 }
 
+/// Why the folder `path` could not be made: a file in its place (or an ancestor's) is
+/// named, since the system's "File exists" says nothing of which.
+fn folder_error(path: &Path, err: std::io::Error) -> Diagnostic {
+    match path
+        .ancestors()
+        .find(|a| fs::symlink_metadata(a).is_ok_and(|m| m.is_file()))
+    {
+        Some(file) => error(
+            file,
+            "FS-WRITE",
+            "a file is in the way of this folder: move or delete it",
+        ),
+        None => fail(path, err),
+    }
+}
+
 impl Staging {
     /// Prepares the output folder (creating it, removing temporary files of an interrupted build).
     pub fn open(out: &Path) -> Result<Staging, Diagnostic> {
@@ -385,7 +401,7 @@ impl Staging {
         if let Some(parent) = target.parent()
             && !self.folders.contains(parent)
         {
-            fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+            fs::create_dir_all(parent).map_err(|e| folder_error(parent, e))?;
             self.folders.insert(parent.to_path_buf());
         }
         Ok(())
@@ -689,6 +705,23 @@ mod tests {
             manifest,
             format!("{MANIFEST_HEADER}\na/index.html\nindex.html\n")
         );
+    }
+
+    #[test]
+    fn a_file_in_the_way_of_a_folder_is_named() {
+        let dir = tempfile::tempdir().expect("temp");
+        let out = dir.path().join("site");
+        fs::create_dir_all(out.join("a")).expect("mkdir");
+        fs::write(out.join("a/b"), "theirs").expect("write");
+        for target in ["a/b/index.html", "a/b/c/index.html"] {
+            let mut staging = Staging::open_for_changes(&out);
+            staging.stage_changed(&[(target, b"page".as_slice())]);
+            let err = staging.commit().expect_err("blocked");
+            assert_eq!(err.code, "FS-WRITE");
+            assert!(err.message.contains("a file is in the way"), "{err:?}");
+            assert!(err.path.ends_with("site/a/b"), "{target}: {err:?}");
+        }
+        assert_eq!(fs::read_to_string(out.join("a/b")).expect("read"), "theirs");
     }
 
     #[test]

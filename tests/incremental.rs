@@ -674,6 +674,11 @@ fn deferred_writes_reach_the_output_folder_when_finished_or_at_the_next_build() 
     assert_eq!(error.code, "FS-WRITE", "{}", error.render());
     assert!(error.path.ends_with("site/timeline"), "{}", error.render());
     assert!(
+        error.message.contains("a file is in the way"),
+        "{}",
+        error.render()
+    );
+    assert!(
         before == e.f.tree("site"),
         "site/ as it was, no file left beside"
     );

@@ -618,7 +618,9 @@ fn a_write_that_fails_after_the_reload_shows_its_error_until_the_next_build() {
     });
     let errors = server.get("/briefings/__brief/errors").body;
     assert!(
-        errors.contains("error[FS-WRITE]") && errors.contains("site/articles/alpha"),
+        errors.starts_with("the new pages are served, but the output folder could not be written")
+            && errors.contains("error[FS-WRITE]")
+            && errors.contains("site/articles/alpha"),
         "{errors}"
     );
     let page = server.get(ARTICLE);

@@ -5,6 +5,8 @@
   let delay = 250;
   let lost = false;
   const overlayStyle = "__BRIEF_OVERLAY_STYLE__";
+  const errorsStyle = "__BRIEF_ERRORS_STYLE__";
+  const overlayTitle = "__BRIEF_OVERLAY_TITLE__";
   function show(text) {
     let box = document.getElementById("brief-errors");
     if (!text) {
@@ -17,9 +19,9 @@
       box.setAttribute("role", "alert");
       box.setAttribute("style", overlayStyle);
       const title = document.createElement("strong");
-      title.textContent = "brief: the last change does not build \u2014 showing the last good version";
+      title.textContent = overlayTitle;
       const pre = document.createElement("pre");
-      pre.setAttribute("style", "white-space:pre-wrap;margin:.5rem 0 0;font:inherit");
+      pre.setAttribute("style", errorsStyle);
       box.append(title, pre);
       document.body.appendChild(box);
     }

@@ -20,8 +20,9 @@ use super::watch::{Built, SiteFiles};
 /// live there: names starting with `_` are never inputs.
 const INTERNAL: &str = "__brief/";
 
-/// The live-reload script, with `"__BRIEF_BASE__"` standing for the base path and
-/// `"__BRIEF_OVERLAY_STYLE__"` for the overlay's style.
+/// The live-reload script, with `"__BRIEF_BASE__"` standing for the base path,
+/// `"__BRIEF_OVERLAY_STYLE__"` for the overlay's style, `"__BRIEF_ERRORS_STYLE__"` for
+/// its text's and `"__BRIEF_OVERLAY_TITLE__"` for its title.
 const RELOAD_JS: &str = include_str!("reload.js");
 
 /// What the server shows: the last good site, and the errors of the last build if it failed.
@@ -288,7 +289,9 @@ fn inject(html: &[u8], snapshot: &Snapshot) -> Vec<u8> {
     }
     snippet.push_str("<script data-brief-live-reload>");
     let script = RELOAD_JS.replace("\"__BRIEF_BASE__\"", &js_string(snapshot.base_path()));
-    snippet.push_str(&script.replace("\"__BRIEF_OVERLAY_STYLE__\"", &js_string(OVERLAY_STYLE)));
+    let script = script.replace("\"__BRIEF_OVERLAY_STYLE__\"", &js_string(OVERLAY_STYLE));
+    let script = script.replace("\"__BRIEF_ERRORS_STYLE__\"", &js_string(ERRORS_STYLE));
+    snippet.push_str(&script.replace("\"__BRIEF_OVERLAY_TITLE__\"", &js_string(OVERLAY_TITLE)));
     snippet.push_str("</script>\n");
     let at = rfind_ascii_case_insensitive(html, b"</body").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + snippet.len());
@@ -306,12 +309,18 @@ fn overlay(errors: &str, has_site: bool) -> String {
         "brief: the site does not build"
     };
     format!(
-        "<div id=\"brief-errors\" role=\"alert\" style=\"{OVERLAY_STYLE}\"><strong>{title}</strong><pre style=\"white-space:pre-wrap;margin:.5rem 0 0;font:inherit\">{}</pre></div>\n",
+        "<div id=\"brief-errors\" role=\"alert\" style=\"{OVERLAY_STYLE}\"><strong>{title}</strong><pre style=\"{ERRORS_STYLE}\">{}</pre></div>\n",
         crate::markdown::esc(errors)
     )
 }
 
-const OVERLAY_TITLE: &str = "brief: the last change does not build — showing the last good version";
+/// True of a change that failed to build and of one whose pages could not be written to
+/// the output folder (the errors say which).
+const OVERLAY_TITLE: &str = "brief: the last change has errors — showing the last good build";
+
+/// The errors' text: the overlay's colours whatever the site's style sheet gives `pre`
+/// (the default theme's light panel made them unreadable).
+const ERRORS_STYLE: &str = "white-space:pre-wrap;margin:.5rem 0 0;padding:0;border:0;border-radius:0;background:none;color:inherit;font:inherit;overflow:visible";
 
 const OVERLAY_STYLE: &str = "position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;box-sizing:border-box;margin:0;padding:1rem 1.25rem;background:#2b0b0b;color:#ffecec;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border-top:4px solid #e5484d;box-shadow:0 -4px 24px rgba(0,0,0,.4)";
 
@@ -476,6 +485,16 @@ mod tests {
         );
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("const base = \"/briefings/\";"), "{html}");
+        assert!(
+            !html.contains("__BRIEF_"),
+            "every placeholder filled: {html}"
+        );
+        // The script makes the overlay as the server does.
+        let (overlay, script) = html.split_once("<script").expect("script");
+        for value in [OVERLAY_STYLE, ERRORS_STYLE, OVERLAY_TITLE] {
+            assert!(script.contains(&js_string(value)), "{value}");
+            assert!(overlay.contains(value), "{value}");
+        }
         let clean = Snapshot {
             errors: None,
             ..snapshot

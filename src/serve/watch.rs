@@ -445,7 +445,15 @@ fn finish_output(settings: &Settings, session: &mut Session) -> Option<Built> {
             }
             None
         }
-        Err(d) => Some(failed(&[d], base_path(&settings.options))),
+        Err(d) => {
+            let note = "the new pages are served, but the output folder could not be written \
+                        (the next build writes them first):";
+            eprintln!("{note}");
+            Some(Built::Failed {
+                errors: format!("{note}\n{}", print_diagnostics(&[d])),
+                base_path: base_path(&settings.options),
+            })
+        }
     }
 }
 
