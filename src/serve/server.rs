@@ -280,6 +280,20 @@ fn error_page(snapshot: &Snapshot) -> Response {
     )
 }
 
+/// The live-reload script with what never changes filled in once; only the base path is
+/// left for each response.
+static RELOAD_SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    [
+        ("\"__BRIEF_OVERLAY_STYLE__\"", OVERLAY_STYLE),
+        ("\"__BRIEF_ERRORS_STYLE__\"", ERRORS_STYLE),
+        ("\"__BRIEF_OVERLAY_TITLE__\"", OVERLAY_TITLE),
+    ]
+    .into_iter()
+    .fold(RELOAD_JS.to_string(), |script, (placeholder, value)| {
+        script.replace(placeholder, &js_string(value))
+    })
+});
+
 /// The HTML added to every HTML response: the live-reload script, and the error overlay when
 /// the last build failed. Inserted before the last `</body>` (or at the end).
 fn inject(html: &[u8], snapshot: &Snapshot) -> Vec<u8> {
@@ -288,10 +302,8 @@ fn inject(html: &[u8], snapshot: &Snapshot) -> Vec<u8> {
         snippet.push_str(&overlay(errors, snapshot.site.is_some()));
     }
     snippet.push_str("<script data-brief-live-reload>");
-    let script = RELOAD_JS.replace("\"__BRIEF_BASE__\"", &js_string(snapshot.base_path()));
-    let script = script.replace("\"__BRIEF_OVERLAY_STYLE__\"", &js_string(OVERLAY_STYLE));
-    let script = script.replace("\"__BRIEF_ERRORS_STYLE__\"", &js_string(ERRORS_STYLE));
-    snippet.push_str(&script.replace("\"__BRIEF_OVERLAY_TITLE__\"", &js_string(OVERLAY_TITLE)));
+    snippet
+        .push_str(&RELOAD_SCRIPT.replace("\"__BRIEF_BASE__\"", &js_string(snapshot.base_path())));
     snippet.push_str("</script>\n");
     let at = rfind_ascii_case_insensitive(html, b"</body").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + snippet.len());
