@@ -127,18 +127,20 @@ pub struct Site {
 }
 
 impl Site {
-    /// Frees the HTML of the articles' bodies that nothing else holds, once the pages that
-    /// print them are made: it is a fifth of a large site's memory. Those pages cannot be
+    /// Frees the rendered bodies that nothing else holds, once the pages that print them
+    /// are made: their HTML and what only an article's own page shows of its body (the
+    /// uses of each citation, the headings), a third of a large site's memory at that
+    /// point (at 10k articles, 108 MB of HTML and 50 MB of lists). Those pages cannot be
     /// rendered again afterwards.
-    /// Returns the number of bytes freed.
+    /// Returns the number of bytes of HTML freed.
     pub fn release_bodies(&mut self) -> usize {
-        let mut freed = 0;
-        for a in &mut self.articles {
-            if let Some(body) = Arc::get_mut(&mut a.body) {
-                freed += std::mem::take(&mut body.html).capacity();
-            }
-        }
-        freed
+        // In parallel: the lists are a million small values.
+        (self.articles.par_iter_mut())
+            .map(|a| match Arc::get_mut(&mut a.body) {
+                Some(body) => std::mem::take(body).html.capacity(),
+                None => 0,
+            })
+            .sum()
     }
 
     /// Frees the text of every input file, once nothing more is to be reported about the

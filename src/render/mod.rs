@@ -2012,6 +2012,37 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_pages_without_bodies_need_nothing_that_releasing_the_bodies_frees() {
+        let mut p = example();
+        let (_, all) = render_all(&p, None);
+        let html: usize = p.site.articles.iter().map(|a| a.body.html.capacity()).sum();
+        assert_eq!(p.site.release_bodies(), html);
+        for a in &p.site.articles {
+            let body = &a.body;
+            assert!(
+                body.html.is_empty() && body.citations.is_empty(),
+                "{}",
+                a.article.slug
+            );
+            assert!(body.headings.is_empty() && body.mentions.is_empty() && body.claims.is_empty());
+        }
+        let rest = Mutex::new(Pages::new());
+        let (site, without) = (&p.site, super::Pages::WithoutBodies);
+        let report = render_part(site, &p.theme, &p.tera, false, None, without, &|o| {
+            if let (Output::Fresh(page), Ok(mut rest)) = (o, rest.lock()) {
+                rest.insert(page.path, page.bytes);
+            }
+        });
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        let rest = rest.into_inner().unwrap_or_default();
+        // Every page but the articles' own and the feed, byte for byte as before.
+        assert_eq!(rest.len(), all.len() - p.site.articles.len() - 1);
+        for (path, bytes) in &rest {
+            assert!(all.get(path) == Some(bytes), "{path} changed");
+        }
+    }
+
+    #[test]
     fn the_next_build_of_a_session_reuses_the_parts_made_from_the_same_views() {
         let p = example();
         let (first, pages) = render_all(&p, None);
