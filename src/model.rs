@@ -617,10 +617,7 @@ fn check_collisions(articles: &[Arc<Article>], problems: &mut Vec<Diagnostic>) {
             list.sort_by(|a, b| a.doc.path.cmp(&b.doc.path));
             let files: Vec<&str> = list.iter().map(|a| a.doc.path.as_str()).collect();
             for a in &list {
-                let at_slug = crate::content::Origin {
-                    doc: std::sync::Arc::clone(&a.doc),
-                    path: Box::new([crate::content::OwnedSeg::Key("slug")]),
-                };
+                let at_slug = crate::content::Origin::field(&a.doc, "slug");
                 problems.push(
                     at_slug
                         .error(

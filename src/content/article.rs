@@ -43,25 +43,18 @@ pub fn parse(file: SourceFile) -> Result<Article, Vec<Diagnostic>> {
     }
 }
 
-fn top(doc: &Arc<Doc>, key: &'static str) -> Origin {
-    Origin {
-        doc: Arc::clone(doc),
-        path: Box::new([OwnedSeg::Key(key)]),
-    }
-}
-
 fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> Option<Article> {
-    let title = required_text(raw.title, &top(doc, "title"), problems);
-    let date = parse_date(&raw.date, &top(doc, "date"), problems);
+    let title = required_text(raw.title, &Origin::field(doc, "title"), problems);
+    let date = parse_date(&raw.date, &Origin::field(doc, "date"), problems);
     let updated = raw
         .updated
         .as_ref()
-        .and_then(|d| parse_date(d, &top(doc, "updated"), problems));
+        .and_then(|d| parse_date(d, &Origin::field(doc, "updated"), problems));
     let slug = match raw.slug {
         Some(slug) => {
             if let Err(why) = slug::check(&slug) {
                 problems.push(
-                    top(doc, "slug")
+                    Origin::field(doc, "slug")
                         .error(
                             "PATH-SLUG",
                             format!("slug '{slug}' is not a single portable path segment: {why}"),
@@ -100,7 +93,7 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
     for (i, name) in raw.tags.into_iter().enumerate() {
         let slug = slug::slugify(&name);
         if slug.is_empty() {
-            problems.push(top(doc, "tags").child(OwnedSeg::Index(i)).error(
+            problems.push(Origin::field(doc, "tags").child(OwnedSeg::Index(i)).error(
                 "FM-TAG-EMPTY",
                 format!("tag '{name}' has no letters or digits"),
             ));
@@ -188,7 +181,7 @@ fn required_text(text: Text, origin: &Origin, problems: &mut Vec<Diagnostic>) ->
     let trimmed = text.trim();
     if trimmed.is_empty() {
         let key = match origin.path.last() {
-            Some(OwnedSeg::Key(k)) => *k,
+            Some(OwnedSeg::Key(k)) => k,
             _ => "value",
         };
         problems.push(

@@ -6,6 +6,7 @@ pub mod front_matter;
 pub mod load;
 pub mod registry;
 pub mod slug;
+pub mod yaml_path;
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostic, Pos};
 use crate::yaml::{self, Seg};
 pub use date::Date;
+pub use yaml_path::{OwnedSeg, YamlPath};
 
 /// A text file of the site as read from disk: BOM removed, line breaks normalised to `\n`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,29 +195,27 @@ impl Doc {
 pub struct Origin {
     /// The document.
     pub doc: Arc<Doc>,
-    /// The YAML path of the value, as owned segments. A build of 10k articles makes
-    /// 450,000 origins: each path is allocated at its exact length.
-    pub path: Box<[OwnedSeg]>,
-}
-
-/// An owned [`Seg`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OwnedSeg {
-    /// A mapping key.
-    Key(&'static str),
-    /// A list index.
-    Index(usize),
+    /// The YAML path of the value.
+    pub path: YamlPath,
 }
 
 impl Origin {
+    /// The origin of a top-level field.
+    pub fn field(doc: &Arc<Doc>, key: &'static str) -> Origin {
+        Origin {
+            doc: Arc::clone(doc),
+            path: YamlPath::new(&[OwnedSeg::Key(key)]),
+        }
+    }
+
     /// The origin of a list item under a top-level key (`key: None` for a top-level list).
     pub fn item(doc: &Arc<Doc>, key: Option<&'static str>, index: usize) -> Origin {
         let index = OwnedSeg::Index(index);
         Origin {
             doc: Arc::clone(doc),
             path: match key {
-                Some(key) => Box::new([OwnedSeg::Key(key), index]),
-                None => Box::new([index]),
+                Some(key) => YamlPath::new(&[OwnedSeg::Key(key), index]),
+                None => YamlPath::new(&[index]),
             },
         }
     }
@@ -224,18 +224,12 @@ impl Origin {
     pub fn child(&self, seg: OwnedSeg) -> Origin {
         Origin {
             doc: Arc::clone(&self.doc),
-            path: self.path.iter().cloned().chain([seg]).collect(),
+            path: self.path.child(seg),
         }
     }
 
-    fn segs(&self) -> Vec<Seg<'_>> {
-        self.path
-            .iter()
-            .map(|s| match s {
-                OwnedSeg::Key(k) => Seg::Key(k),
-                OwnedSeg::Index(i) => Seg::Index(*i),
-            })
-            .collect()
+    fn segs(&self) -> Vec<Seg<'static>> {
+        self.path.segs().into_iter().map(OwnedSeg::seg).collect()
     }
 
     /// `path:line:col` of this value, for messages that name a second place.
