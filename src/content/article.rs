@@ -398,6 +398,74 @@ fn claim(raw: RawClaim, origin: Origin, problems: &mut Vec<Diagnostic>) -> Optio
 mod tests {
     use super::*;
 
+    /// Every field of front matter that keeps an origin, each used once.
+    const ANNOTATED: &str = "---
+title: A strike at the airport
+date: 2020-01-03
+tags: [iraq]
+sources:
+  - id: wire
+    title: A wire report
+    kind: press
+    via: agency
+entities:
+  - soleimani
+  - id: airport
+    name: Baghdad International Airport
+    kind: place
+events:
+  - id: strike
+    date: 2020-01-03
+    title: The strike
+    sources: [wire]
+    entities: [soleimani, airport]
+claims:
+  - id: ordered
+    text: The President ordered it.
+    status: claimed
+    sources: [wire, pentagon]
+updates:
+  - date: 2020-01-04
+    note: Corrected.
+---
+Body.
+";
+
+    #[test]
+    fn every_origin_of_front_matter_is_packed_in_place() {
+        let file = SourceFile {
+            path: "content/a.md".into(),
+            text: ANNOTATED.into(),
+        };
+        let article = parse(file).unwrap_or_else(|problems| panic!("{problems:?}"));
+        let mut origins: Vec<&Origin> = Vec::new();
+        for source in &article.sources {
+            origins.push(&source.origin);
+            origins.extend(source.via.iter().map(|v| &v.origin));
+        }
+        origins.extend(article.entities.iter().map(|e| &e.origin));
+        origins.extend(article.inline_entities.iter().map(|e| &e.origin));
+        for event in &article.events {
+            origins.push(&event.origin);
+            origins.extend(
+                event
+                    .sources
+                    .iter()
+                    .chain(&event.entities)
+                    .map(|r| &r.origin),
+            );
+        }
+        for claim in &article.claims {
+            origins.push(&claim.origin);
+            origins.extend(claim.sources.iter().map(|r| &r.origin));
+        }
+        // sources 1 + via 1, entities 1 + inline 1, event 1 + its 3 ids, claim 1 + its 2 ids.
+        assert_eq!(origins.len(), 12);
+        for origin in origins {
+            assert!(origin.path.is_packed(), "{:?}", origin.path);
+        }
+    }
+
     #[test]
     fn urls_are_checked_by_scheme() {
         let ok = ["https://example.org/a", "http://x.y", "HTTPS://EXAMPLE.ORG"];

@@ -120,6 +120,12 @@ impl YamlPath {
         }
     }
 
+    /// Whether the path is held in place, without an allocation.
+    #[cfg(test)]
+    pub(crate) fn is_packed(&self) -> bool {
+        matches!(self.0, Repr::Packed { .. })
+    }
+
     /// The last segment (`None` for the root).
     pub fn last(&self) -> Option<OwnedSeg> {
         match &self.0 {
@@ -185,7 +191,7 @@ mod tests {
             let path = YamlPath::new(segs);
             assert_eq!(path.segs(), segs, "{segs:?}");
             assert_eq!(path.last(), segs.last().copied(), "{segs:?}");
-            assert_eq!(matches!(path.0, Repr::Packed { .. }), packed, "{segs:?}");
+            assert_eq!(path.is_packed(), packed, "{segs:?}");
         }
     }
 
