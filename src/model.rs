@@ -129,12 +129,12 @@ pub struct Site {
 impl Site {
     /// Frees the rendered bodies that nothing else holds, once the pages that print them
     /// are made: their HTML and what only an article's own page shows of its body (the
-    /// uses of each citation, the headings), a third of a large site's memory at that
-    /// point (at 10k articles, 108 MB of HTML and 50 MB of lists). Those pages cannot be
-    /// rendered again afterwards.
+    /// uses of each citation, the headings): three fifths of what a large site holds at
+    /// that point (at 10k articles, 108 MiB of HTML and 50 MiB of lists out of about
+    /// 265 MiB). Those pages cannot be rendered again afterwards.
     /// Returns the number of bytes of HTML freed.
     pub fn release_bodies(&mut self) -> usize {
-        // In parallel: the lists are a million small values.
+        // In parallel: the lists are hundreds of thousands of small values.
         (self.articles.par_iter_mut())
             .map(|a| match Arc::get_mut(&mut a.body) {
                 Some(body) => std::mem::take(body).html.capacity(),
