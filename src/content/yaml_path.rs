@@ -79,23 +79,11 @@ enum Repr {
 impl YamlPath {
     /// The path made of `segs`.
     pub fn new(segs: &[OwnedSeg]) -> YamlPath {
-        let mut packed = [0; PACKED];
-        let fits = segs.len() <= PACKED
-            && (segs.iter().zip(&mut packed)).all(|(&seg, slot)| match pack(seg) {
-                Some(code) => {
-                    *slot = code;
-                    true
-                }
-                None => false,
-            });
-        YamlPath(if fits {
-            Repr::Packed {
-                len: segs.len() as u8,
-                segs: packed,
-            }
-        } else {
-            Repr::Boxed(segs.into())
-        })
+        let root = YamlPath(Repr::Packed {
+            len: 0,
+            segs: [0; PACKED],
+        });
+        segs.iter().fold(root, |path, &seg| path.child(seg))
     }
 
     /// This path followed by `seg`.
