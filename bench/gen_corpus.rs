@@ -1,7 +1,7 @@
 //! Deterministic generator of a synthetic news-briefing site for benchmarking `brief`.
 //!
 //! ```sh
-//! cargo run --release --example gen_corpus -- --articles 10000 --out /tmp/corpus-10k [--seed 1]
+//! cargo run --release --example gen_corpus -- --articles 10000 --out /tmp/corpus-10k [--seed 1] [--own-sources]
 //! ```
 //!
 //! Writes `brief.yaml`, `content/_sources.yaml`, `content/_entities.yaml` and N articles in
@@ -9,7 +9,9 @@
 //! stream per article, so the articles can be generated in parallel). Every id referenced
 //! exists, every registry source is cited somewhere and has a URL or a publication date,
 //! and events shared between articles have the same date and title everywhere, so the
-//! corpus builds without errors or warnings.
+//! corpus builds without errors or warnings. With `--own-sources` there is no
+//! `_sources.yaml`: each article defines and cites 3–6 sources of its own, so the site has
+//! a page per article source (the corpus without the flag is unchanged).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -33,6 +35,11 @@ struct Args {
     /// Replace an existing DIR/content folder.
     #[arg(long)]
     force: bool,
+    /// Every article defines its own 3–6 sources in its front matter, and there is no
+    /// shared registry: a site with a page per article source (about 45k at 10k articles),
+    /// the other shape a briefing can take.
+    #[arg(long)]
+    own_sources: bool,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -97,6 +104,7 @@ const SALT_ENTITY: u64 = 2;
 const SALT_ARTICLE: u64 = 3;
 const SALT_EVENT: u64 = 4;
 const SALT_ASSIGN: u64 = 5;
+const SALT_OWN_SOURCE: u64 = 6;
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary.
@@ -649,6 +657,34 @@ struct Source {
     archive: Option<String>,
 }
 
+/// Source `k` of article `i` (slug `slug`, published on `day`) with `--own-sources`.
+fn own_source(seed: u64, i: usize, k: usize, slug: &str, day: i64) -> Source {
+    let mut r = Rng::new(seed, SALT_OWN_SOURCE, (i * 8 + k) as u64);
+    let kind = SOURCE_KINDS[(i + k) % SOURCE_KINDS.len()];
+    let publisher = r.pick(publishers(kind));
+    let title = headline(&mut r);
+    let published_day = day - r.range(0, 20) as i64;
+    let url = r.chance(80).then(|| {
+        format!(
+            "https://{}.example/{}/{}-{i}",
+            slugify(publisher),
+            month_str(published_day).replace('-', "/"),
+            slugify(&title)
+        )
+    });
+    let accessed = r.chance(30).then(|| day_str(day));
+    Source {
+        id: format!("{slug}-s{}", k + 1),
+        kind,
+        title,
+        publisher,
+        url,
+        published: day_str(published_day),
+        accessed,
+        archive: None,
+    }
+}
+
 fn source(seed: u64, j: usize) -> Source {
     let mut r = Rng::new(seed, SALT_SOURCE, j as u64);
     let kind = SOURCE_KINDS[j % SOURCE_KINDS.len()];
@@ -813,6 +849,7 @@ struct Ctx<'a> {
     entities: &'a [Entity],
     shared_pool: usize,
     must_cite: &'a [Vec<usize>],
+    own_sources: bool,
 }
 
 struct Article {
@@ -887,9 +924,10 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         format!("{slug}.md")
     };
 
-    // Sources cited: the registry sources this article must cite, random others, maybe a local one.
+    // Sources cited: the registry sources this article must cite, random others, maybe a local
+    // one; or, with `--own-sources`, sources of its own only.
     let want = r.range(3, 6);
-    let local = r.chance(15).then(|| Source {
+    let local = (!ctx.own_sources && r.chance(15)).then(|| Source {
         id: format!("{slug}-doc"),
         kind: "document",
         title: format!("{} (document)", headline(&mut r)),
@@ -899,8 +937,15 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         accessed: Some(day_str(day)),
         archive: None,
     });
+    let locals: Vec<Source> = if ctx.own_sources {
+        (0..want)
+            .map(|k| own_source(ctx.seed, i, k, &slug, day))
+            .collect()
+    } else {
+        local.into_iter().collect()
+    };
     let mut picked: Vec<usize> = ctx.must_cite[i].clone();
-    let registry_want = want - usize::from(local.is_some());
+    let registry_want = want - locals.len();
     while picked.len() < registry_want {
         let j = r.below(ctx.sources.len());
         if !picked.contains(&j) {
@@ -908,7 +953,7 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         }
     }
     let mut cite_ids: Vec<String> = picked.iter().map(|&j| ctx.sources[j].id.clone()).collect();
-    if let Some(l) = &local {
+    for l in &locals {
         cite_ids.insert(r.below(cite_ids.len() + 1), l.id.clone());
     }
 
@@ -939,7 +984,9 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         .iter()
         .map(|&j| ctx.sources[j].id.clone())
         .collect();
-    anchored.extend(local.as_ref().map(|l| l.id.clone()));
+    if !ctx.own_sources {
+        anchored.extend(locals.iter().map(|l| l.id.clone()));
+    }
     let claims: Vec<(String, String, &str, Vec<String>)> = (0..r.range(1, 4))
         .map(|c| {
             let id = format!(
@@ -1034,13 +1081,13 @@ fn article(ctx: &Ctx, i: usize) -> Article {
     if r.chance(20) {
         t.push_str("draft: false\n");
     }
-    match &local {
-        Some(l) => {
-            t.push_str("sources:\n");
+    if !locals.is_empty() {
+        t.push_str("sources:\n");
+        for l in &locals {
             write_source(&mut t, l, "  ");
         }
-        None if r.chance(30) => t.push_str("sources: []\n"),
-        None => {}
+    } else if r.chance(30) {
+        t.push_str("sources: []\n");
     }
     let ent_ids: Vec<&str> = ents.iter().map(|&j| ctx.entities[j].id.as_str()).collect();
     match &inline_entity {
@@ -1362,7 +1409,7 @@ fn main() -> std::io::Result<()> {
         fs::remove_dir_all(&content)?;
     }
     let seed = args.seed;
-    let n_sources = (n / 5).max(50);
+    let n_sources = if args.own_sources { 0 } else { (n / 5).max(50) };
     let n_entities = (n / 10).max(30);
     let shared_pool = (n / 4).max(20);
 
@@ -1390,12 +1437,14 @@ fn main() -> std::io::Result<()> {
     );
     write(&args.out, "brief.yaml", &text)?;
 
-    let mut text = String::from("# Shared source registry (generated).\n\n");
-    for s in &sources {
-        write_source(&mut text, s, "");
-        text.push('\n');
+    if !args.own_sources {
+        let mut text = String::from("# Shared source registry (generated).\n\n");
+        for s in &sources {
+            write_source(&mut text, s, "");
+            text.push('\n');
+        }
+        write(&args.out, "content/_sources.yaml", &text)?;
     }
-    write(&args.out, "content/_sources.yaml", &text)?;
 
     let mut text = String::from("# Shared entity registry (generated).\n\n");
     for e in &entities {
@@ -1424,6 +1473,7 @@ fn main() -> std::io::Result<()> {
         entities: &entities,
         shared_pool,
         must_cite: &must_cite,
+        own_sources: args.own_sources,
     };
     let (bytes, words) = (0..n)
         .into_par_iter()
@@ -1434,9 +1484,14 @@ fn main() -> std::io::Result<()> {
         })
         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
     eprintln!(
-        "wrote {n} articles ({:.1} MiB, {} words/article incl. front matter), {n_sources} sources, {n_entities} entities, {shared_pool} shared events into {}",
+        "wrote {n} articles ({:.1} MiB, {} words/article incl. front matter), {}, {n_entities} entities, {shared_pool} shared events into {}",
         bytes as f64 / 1048576.0,
         words / n,
+        if args.own_sources {
+            "3–6 sources of its own per article".to_string()
+        } else {
+            format!("{n_sources} sources")
+        },
         args.out.display()
     );
     Ok(())

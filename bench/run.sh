@@ -2,6 +2,8 @@
 # Benchmark of `brief build` (and `brief serve`) on generated corpora; prints a Markdown table.
 #
 #   bench/run.sh [--big] [--runs N] [--sizes "1000 10000"] [--no-serve] [--no-hugo] [--seed S]
+#                [--own-sources]  (corpora whose articles define their own sources: a page
+#                                  per article source, about 4.5 per article)
 #                [--no-build]   (reuse the binaries copied into the work folder by the last run)
 #                [--no-warmup]  (skip the untimed first run of each program)
 #
@@ -29,6 +31,7 @@ serve=1
 hugo=1
 build=1
 warmup=1
+own=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --big) sizes="1000 10000 50000" ;;
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
         --no-hugo) hugo=0 ;;
         --no-build) build=0 ;;
         --no-warmup) warmup=0 ;;
+        --own-sources) own=1 ;;
         -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -166,17 +170,24 @@ rows=()
 notes=()
 
 for n in $sizes; do
-    corpus=$work/corpus-$n
-    stamp="articles=$n seed=$seed generator=$gen_sum"
+    # tag: the corpus's folders; label: its row of the table.
+    if [ "$own" = 1 ]; then
+        tag=own-$n; label="$n, own sources"; shape=(--own-sources)
+    else
+        tag=$n; label=$n; shape=()
+    fi
+    corpus=$work/corpus-$tag
+    stamp="articles=$n seed=$seed generator=$gen_sum ${shape[*]}"
+    stamp=${stamp% }
     if [ "$(cat "$corpus/.stamp" 2>/dev/null)" != "$stamp" ]; then
-        log "generating $n articles"
+        log "generating $label articles"
         discard "$corpus"  # deleted at exit, not before the timed builds
-        "$work/bin/gen_corpus" --articles "$n" --out "$corpus" --seed "$seed" 2>"$work/gen-$n.log"
+        "$work/bin/gen_corpus" --articles "$n" --out "$corpus" --seed "$seed" "${shape[@]}" 2>"$work/gen-$tag.log"
         echo "$stamp" >"$corpus/.stamp"
     fi
     discard "$corpus/site"  # left by `brief serve`
     input_mib=$(find "$corpus/content" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.1f", s / 1048576 }')
-    m=$work/measure-$n
+    m=$work/measure-$tag
     mkdir -p "$m"
 
     # Full builds into a fresh output folder.
@@ -200,7 +211,7 @@ for n in $sizes; do
     warnings=$(echo "${diag:-0 error(s), 0 warning(s)}" | awk '{ print $3 }')
     pages=$(grep -Eo 'built [0-9]+ files' "$m/full-1.err" | awk '{ print $2 }' || true)
     if [ "$status" != ok ]; then
-        rows+=("| $n | $input_mib MiB | $status | | | | | | | | | |")
+        rows+=("| $label | $input_mib MiB | $status | | | | | | | | | |")
         continue
     fi
     full_wall=$(echo "$walls" | median)
@@ -250,7 +261,7 @@ for n in $sizes; do
     hugo_wall="–"
     if [ "$hugo" = 1 ] && command -v hugo >/dev/null; then
         log "$n: hugo"
-        h=$work/hugo-site-$n
+        h=$work/hugo-site-$tag
         rm -rf "$h" && mkdir -p "$h/layouts/_default"
         cat >"$h/hugo.toml" <<EOF
 baseURL = "https://bench.example/briefing/"
@@ -275,7 +286,7 @@ EOF
 
     per_1k=$(awk -v w="$full_wall" -v n="$n" 'BEGIN { printf "%.2f", w * 1000 / n }')
     rss_mib=$(awk -v k="$full_rss" 'BEGIN { printf "%.0f", k / 1024 }')
-    rows+=("| $n | $input_mib MiB | $pages | $full_wall s | $per_1k s | $full_cpu s | $rss_mib MiB | $again_wall s | $rewritten | $floor_wall s / $floor_seq s | $ratio | $reload | $reload_title | $hugo_wall | $warnings |")
+    rows+=("| $label | $input_mib MiB | $pages | $full_wall s | $per_1k s | $full_cpu s | $rss_mib MiB | $again_wall s | $rewritten | $floor_wall s / $floor_seq s | $ratio | $reload | $reload_title | $hugo_wall | $warnings |")
 done
 
 {
