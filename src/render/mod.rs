@@ -540,12 +540,11 @@ impl<'a> Shared<'a> {
     /// of its own, and keeping them cost 80 MB until the end of the second pass at 10k
     /// articles with 45k sources of their own.
     fn source_part(&self, i: usize) -> Part {
-        match (self.track, self.items.source_parts[i].get()) {
-            (_, Some(part)) => part.clone(),
-            (true, None) => (self.items.source_parts[i])
-                .get_or_init(|| self.part(&self.source_view(i, false)))
-                .clone(),
-            (false, None) => self.part(&self.source_view(i, false)),
+        let make = || self.part(&self.source_view(i, false));
+        if self.track {
+            self.items.source_parts[i].get_or_init(make).clone()
+        } else {
+            make()
         }
     }
 
