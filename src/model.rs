@@ -273,6 +273,7 @@ pub fn replace_body(
         (rendered, references)
     };
     let same_lists = rendered.problems.is_empty()
+        && claims_name_alike(site, old, &article)
         && rendered.mentions == old.body.mentions
         && rendered.claims == old.body.claims
         && references.len() == old.references.len()
@@ -290,6 +291,39 @@ pub fn replace_body(
     built.body = Arc::clone(&body);
     built.references = references;
     Some(body)
+}
+
+/// Whether the claims of an article's new version name (see [`claims_naming`]) each of its
+/// entities that the old version's claims named: an entity's page lists those claims.
+fn claims_name_alike(site: &Site, old: &BuiltArticle, new: &Article) -> bool {
+    let texts =
+        |a: &Article| -> Vec<String> { a.claims.iter().map(|c| c.text.to_lowercase()).collect() };
+    let (old_texts, new_texts) = (texts(&old.article), texts(new));
+    if old_texts == new_texts {
+        return true;
+    }
+    (old.entities.iter())
+        .filter_map(|id| site.entities.iter().find(|e| e.entity.id == *id))
+        .all(|e| {
+            let names = entity_names(&e.entity);
+            claims_naming(&old_texts, &names) == claims_naming(&new_texts, &names)
+        })
+}
+
+/// The names claim texts are searched for to find an entity: its name and other names,
+/// lowercased.
+fn entity_names(entity: &Entity) -> Vec<String> {
+    (std::iter::once(&entity.name).chain(&entity.aka))
+        .map(|n| n.to_lowercase())
+        .collect()
+}
+
+/// The indices of the claims whose lowercased text contains one of `names`.
+fn claims_naming(texts: &[String], names: &[String]) -> Vec<usize> {
+    (texts.iter().enumerate())
+        .filter(|(_, text)| names.iter().any(|n| text.contains(n.as_str())))
+        .map(|(ci, _)| ci)
+        .collect()
 }
 
 /// Whether an article's new version would leave everything assembly makes of the other
@@ -870,12 +904,7 @@ fn cross_index(
     }
     let names: Vec<Vec<String>> = entities
         .par_iter()
-        .map(|e| {
-            let entity = &e.entity;
-            (std::iter::once(&entity.name).chain(&entity.aka))
-                .map(|n| n.to_lowercase())
-                .collect()
-        })
+        .map(|e| entity_names(&e.entity))
         .collect();
     let links: Vec<Links> = built
         .par_iter()
@@ -895,13 +924,7 @@ fn cross_index(
             };
             let entities = (b.entities.iter())
                 .filter_map(|id| entity_at.get(id).copied())
-                .map(|ei| {
-                    let named = (texts.iter().enumerate())
-                        .filter(|(_, text)| names[ei].iter().any(|n| text.contains(n.as_str())))
-                        .map(|(ci, _)| ci)
-                        .collect();
-                    (ei, named)
-                })
+                .map(|ei| (ei, claims_naming(&texts, &names[ei])))
                 .collect();
             Links {
                 sources,

@@ -283,6 +283,12 @@ fn every_field_edited_alone_matches_a_full_build() {
             "text: President Donald Trump ordered the strike.",
         ),
         (
+            "claim text naming another entity",
+            STRIKE,
+            "text: President Donald Trump ordered the strike.",
+            "text: The Pentagon said the strike was ordered from Washington.",
+        ),
+        (
             "claim status",
             STRIKE,
             "status: claimed",
@@ -416,7 +422,9 @@ fn every_field_edited_alone_matches_a_full_build() {
         ),
     ];
     // Edits of what only pages print of one article are applied to the last build's site;
-    // the others assemble it anew (`assembles_alike` in `src/model.rs`).
+    // the others assemble it anew (`assembles_alike` in `src/model.rs`). A claim's text is
+    // printed on the pages of the entities it names, so a text naming other entities is not
+    // applied.
     let applied_to_last_site = [
         "article title",
         "article summary",
