@@ -329,13 +329,21 @@ fn claims_naming(texts: &[String], names: &[String]) -> Vec<usize> {
 /// Whether an article's new version would leave everything assembly makes of the other
 /// articles, the registers and the indexes as the old one did: the two may differ only in
 /// what pages print of the article alone (its title, summary, `updated`, change log, its
-/// claims' text and status) and in its body, which [`replace_body`] checks. Articles that
-/// define sources or entities of their own never qualify: the site keeps copies of those.
+/// claims' text and status) and in its body, which [`replace_body`] checks. Sources and
+/// entities it defines must be defined alike.
 pub fn assembles_alike(old: &Article, new: &Article) -> bool {
     fn ids(refs: &[IdRef]) -> impl Iterator<Item = &str> {
         refs.iter().map(|r| r.id.as_str())
     }
-    let defines_own = |a: &Article| !a.sources.is_empty() || !a.inline_entities.is_empty();
+    // The site keeps copies of the sources and entities an article defines: the new
+    // version must define the same ones, in the same order, with the same data. Their
+    // copies then differ only in their origin, which only assembly reads (for diagnostics),
+    // and the next assembly takes them from the new version.
+    let own_alike = old.sources.len() == new.sources.len()
+        && (old.sources.iter().zip(&new.sources)).all(|(o, n)| o.id == n.id && o.same_data(n))
+        && old.inline_entities.len() == new.inline_entities.len()
+        && (old.inline_entities.iter().zip(&new.inline_entities))
+            .all(|(o, n)| o.id == n.id && o.same_data(n));
     let events_alike = old.events.len() == new.events.len()
         && old.events.iter().zip(&new.events).all(|(o, n)| {
             o.id == n.id
@@ -350,8 +358,7 @@ pub fn assembles_alike(old: &Article, new: &Article) -> bool {
             .iter()
             .zip(&new.claims)
             .all(|(o, n)| o.id == n.id && ids(&o.sources).eq(ids(&n.sources)));
-    !defines_own(old)
-        && !defines_own(new)
+    own_alike
         && old.doc.path == new.doc.path
         && old.slug == new.slug
         && old.date == new.date
@@ -1138,22 +1145,57 @@ Body [@pentagon].
             let new = article(&ARTICLE.replacen(from, to, 1));
             assert_eq!(assembles_alike(&old, &new), alike, "{edit}");
         }
-        // Once an article defines a source or an entity of its own, not even its title
-        // qualifies.
-        let own_source = (
-            "tags:",
-            "sources:\n  - id: leaflet\n    title: A leaflet\n    kind: document\ntags:",
-        );
-        let own_entity = (
-            "entities: [soleimani]\nevents",
-            "entities: [soleimani, {id: guard, name: A guard, kind: person}]\nevents",
-        );
-        for (from, to) in [own_source, own_entity] {
-            let own = ARTICLE.replacen(from, to, 1);
-            let retitled = own.replacen("title: A strike", "title: The strike", 1);
-            assert!(
-                !assembles_alike(&article(&own), &article(&retitled)),
-                "{to}"
+        // An article defining sources and entities of its own: they must stay as they are.
+        let own = ARTICLE
+            .replacen(
+                "tags:",
+                "sources:\n  - id: leaflet\n    title: A leaflet\n    kind: document\n  - id: poster\n    title: A poster\n    kind: document\ntags:",
+                1,
+            )
+            .replacen(
+                "entities: [soleimani]\nevents",
+                "entities: [soleimani, {id: guard, name: A guard, kind: person}]\nevents",
+                1,
+            );
+        let own_table = [
+            ("title", "title: A strike", "title: The strike", true),
+            (
+                "lines moved, data alike",
+                "summary: What happened.\n",
+                "summary: >-\n  What\n  happened.\n",
+                true,
+            ),
+            ("source title", "title: A leaflet", "title: A flyer", false),
+            ("source id", "id: leaflet", "id: flyer", false),
+            (
+                "source url",
+                "title: A poster\n",
+                "title: A poster\n    url: https://example.org/poster\n",
+                false,
+            ),
+            (
+                "sources swapped",
+                "id: leaflet\n    title: A leaflet\n    kind: document\n  - id: poster\n    title: A poster",
+                "id: poster\n    title: A poster\n    kind: document\n  - id: leaflet\n    title: A leaflet",
+                false,
+            ),
+            ("entity name", "name: A guard", "name: The guard", false),
+            ("entity kind", "kind: person}", "kind: other}", false),
+            (
+                "entity added",
+                "kind: person}]",
+                "kind: person}, {id: aide, name: An aide, kind: person}]",
+                false,
+            ),
+        ];
+        let old = article(&own);
+        for (edit, from, to, alike) in own_table {
+            assert!(own.contains(from), "{edit}: {from:?} is in the article");
+            let new = article(&own.replacen(from, to, 1));
+            assert_eq!(
+                assembles_alike(&old, &new),
+                alike,
+                "own definitions: {edit}"
             );
         }
     }

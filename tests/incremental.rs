@@ -340,7 +340,43 @@ fn every_field_edited_alone_matches_a_full_build() {
             "a source of the article's own",
             PROTESTS,
             "sources: []",
-            "sources:\n  - id: protest-leaflet\n    title: A leaflet handed out at the protests\n    publisher: Protest organisers\n    kind: document",
+            "sources:\n  - id: protest-leaflet\n    title: A leaflet handed out at the protests\n    publisher: Protest organisers\n    kind: document\n    published: 2019-11-01",
+        ),
+        (
+            "a body citation of the article's own source (it had none: a warning)",
+            PROTESTS,
+            "Thousands of Iraqis have been demonstrating",
+            "Thousands of Iraqis have been demonstrating [@protest-leaflet]",
+        ),
+        (
+            "title of an article defining a source of its own",
+            PROTESTS,
+            "title: Iraq's protest movement and the US–Iran rift",
+            "title: Iraq's protests and the US–Iran rift",
+        ),
+        (
+            "an entity of the article's own",
+            PROTESTS,
+            "entities: [iraq, kataib-hezbollah,",
+            "entities: [{id: protesters, name: Protesters, kind: other}, iraq, kataib-hezbollah,",
+        ),
+        (
+            "summary of an article defining a source and an entity of its own",
+            PROTESTS,
+            "summary: The strike came",
+            "summary: The airstrike came",
+        ),
+        (
+            "title of the article's own source",
+            PROTESTS,
+            "title: A leaflet handed out at the protests",
+            "title: A leaflet given out at the protests",
+        ),
+        (
+            "name of the article's own entity",
+            PROTESTS,
+            "name: Protesters, kind",
+            "name: The protesters, kind",
         ),
         (
             "a body mention of another entity",
@@ -432,6 +468,8 @@ fn every_field_edited_alone_matches_a_full_build() {
         "claim text",
         "claim status",
         "an update",
+        "title of an article defining a source of its own",
+        "summary of an article defining a source and an entity of its own",
     ];
     let mut e = Editing::new();
     for &(what, rel, from, to) in edits {
