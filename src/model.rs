@@ -74,7 +74,7 @@ pub struct TimelineEvent {
 #[derive(Debug)]
 pub struct SourceEntry {
     /// The source.
-    pub source: Source,
+    pub source: Arc<Source>,
     /// Articles citing it (body, claims or events).
     pub articles: Vec<usize>,
     /// Claims resting on it, as (article index, claim index).
@@ -985,7 +985,7 @@ fn cross_index(
             .via
             .as_ref()
             .and_then(|v| source_at.get(&v.id))
-            .map(|&j| &sources[j].source);
+            .map(|&j| &*sources[j].source);
         if !cited {
             problems.push(
                 s.origin

@@ -109,6 +109,7 @@ fn convert(raw: RawArticle, doc: &Arc<Doc>, problems: &mut Vec<Diagnostic>) -> O
         .into_iter()
         .enumerate()
         .filter_map(|(i, s)| source(s, Origin::item(doc, Some("sources"), i), problems))
+        .map(Arc::new)
         .collect();
     let mut entities = Vec::new();
     let mut inline_entities = Vec::new();

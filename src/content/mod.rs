@@ -603,8 +603,8 @@ pub struct Article {
     pub tags: Vec<Tag>,
     /// Drafts are built only with `--drafts`.
     pub draft: bool,
-    /// Sources defined in this article.
-    pub sources: Vec<Source>,
+    /// Sources defined in this article (shared with the site's register of sources).
+    pub sources: Vec<Arc<Source>>,
     /// Entities listed in the front matter (ids; inline definitions are in `inline_entities`).
     pub entities: Vec<IdRef>,
     /// Entities defined inline in this article.
