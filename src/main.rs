@@ -15,12 +15,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// constant for it).
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Freed memory goes back to the system 50 ms after it is freed instead of mimalloc's
-/// 10: a build frees and makes pages all the time, and each page given back costs a
-/// page fault when it is used again (on a VM that returns free memory to its host, a
-/// fault in the host too). A 10k-article build took 191,000–197,000 minor faults, then
-/// 151,000–159,000 (now 157,000–165,000 with `return_freed_memory`, which keeps the
-/// peak at 372–383 MB; 70 ms raised it to 417 MB).
+/// A one-off build gives freed memory back to the system after mimalloc's default 10 ms.
+/// 50 ms saved a tenth of the page faults (150,000 against 165,000 at 10k articles) for
+/// the same peak on the default corpus (322–335 MiB either way), but a site with a page
+/// per article source (45k sources at 10k articles) frees and makes more between its
+/// stages, and it peaked at 444–484 MiB against 415–426 MiB with 10 ms.
 ///
 /// `serve` and `watch` (`keep_freed`) never give it back: each rebuild frees the last
 /// one's changed pages and makes new ones (70 MB after a title edit at 10k articles),
@@ -29,17 +28,16 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// articles, which they hold to serve the site); the reload after a title edit came
 /// 7–22 ms sooner (bench/README.md). `MIMALLOC_PURGE_DELAY` still overrides both.
 fn tune_allocator(keep_freed: bool) {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        let delay = if keep_freed { -1 } else { 50 };
+    if keep_freed && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: mimalloc's options are plain globals, not synchronised; this runs first
         // in `main`, before any other thread exists.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, delay) }
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
     }
 }
 
 /// Hands the memory of the articles' bodies back to the system at once, when a build has
 /// just freed a lot of it. They were freed on one thread and made on the others, and with
-/// the purge delay above that memory was still held while the next pages were made: a
+/// a purge delay of 50 ms that memory was still held while the next pages were made: a
 /// 10k-article build (113 MB of bodies) peaked at 379–422 MB, over the 400 MiB target in
 /// some runs, against 372–383 MB with this, for 10,000–20,000 more page faults. A small
 /// site gains nothing from it and would only pay the faults (5,000 at 1k articles).
