@@ -437,23 +437,37 @@ impl Session {
         let _ = std::thread::Builder::new()
             .name("brief-free".into())
             .spawn(move || drop(previous));
-        diag::sort(&mut last.warnings);
         if edited.is_none() {
             last.article_at = (last.prepared.site.articles.iter().enumerate())
                 .map(|(i, a)| (a.article.doc.path.clone(), i))
                 .collect();
         }
+        let assembled = edited.is_none();
+        Ok(self.keep_as_last(last, report.rendered, reused, assembled, written))
+    }
+
+    /// Keeps `last` as the last good build, whose files are now the session's, and
+    /// reports it.
+    fn keep_as_last(
+        &mut self,
+        mut last: Last,
+        rendered: usize,
+        reused: usize,
+        assembled: bool,
+        written: output::WriteReport,
+    ) -> Rebuilt {
+        diag::sort(&mut last.warnings);
         let diagnostics = last.warnings.clone();
         self.last = Some(last);
-        Ok(Rebuilt {
+        Rebuilt {
             files: self.files.clone(),
             diagnostics,
-            rendered: report.rendered,
+            rendered,
             reused,
             in_place: false,
-            assembled: edited.is_none(),
+            assembled,
             written,
-        })
+        }
     }
 
     /// The end of [`Session::render_and_write`] after an edit of what pages print of one
@@ -464,7 +478,7 @@ impl Session {
     /// [`Session::finish_output`], and the others are checked on disk there too.
     fn apply_changes(
         &mut self,
-        mut last: Last,
+        last: Last,
         out: &std::path::Path,
         outputs: Vec<(Output, bool)>,
         report: render::RenderReport,
@@ -504,18 +518,8 @@ impl Session {
             }
             None => 0,
         };
-        diag::sort(&mut last.warnings);
-        let diagnostics = last.warnings.clone();
-        self.last = Some(last);
-        Ok(Rebuilt {
-            files: self.files.clone(),
-            diagnostics,
-            rendered: report.rendered,
-            reused: pages.saturating_sub(report.rendered),
-            in_place: false,
-            assembled: false,
-            written,
-        })
+        let reused = pages.saturating_sub(report.rendered);
+        Ok(self.keep_as_last(last, report.rendered, reused, false, written))
     }
 
     /// Completes the output folder after a build that left part of it for later (an edit
