@@ -258,7 +258,7 @@ pub fn replace_body(
     article: Arc<Article>,
 ) -> Option<Arc<markdown::Rendered>> {
     let old = site.articles.get(index)?;
-    let (mut rendered, references) = {
+    let (mut rendered, references, names_alike) = {
         let registers = Registers::of_site(site);
         let lookup = BodyLookup {
             registers: &registers,
@@ -270,10 +270,11 @@ pub fn replace_body(
         };
         let rendered = markdown::render(article.doc.read().body_text(), &lookup, &options);
         let references = references(&article, &rendered, &|id| lookup.has_source(id));
-        (rendered, references)
+        let names_alike = claims_name_alike(&registers, old, &article);
+        (rendered, references, names_alike)
     };
     let same_lists = rendered.problems.is_empty()
-        && claims_name_alike(site, old, &article)
+        && names_alike
         && rendered.mentions == old.body.mentions
         && rendered.claims == old.body.claims
         && references.len() == old.references.len()
@@ -295,7 +296,7 @@ pub fn replace_body(
 
 /// Whether the claims of an article's new version name (see [`claims_naming`]) each of its
 /// entities that the old version's claims named: an entity's page lists those claims.
-fn claims_name_alike(site: &Site, old: &BuiltArticle, new: &Article) -> bool {
+fn claims_name_alike(registers: &Registers, old: &BuiltArticle, new: &Article) -> bool {
     let texts =
         |a: &Article| -> Vec<String> { a.claims.iter().map(|c| c.text.to_lowercase()).collect() };
     let (old_texts, new_texts) = (texts(&old.article), texts(new));
@@ -303,9 +304,9 @@ fn claims_name_alike(site: &Site, old: &BuiltArticle, new: &Article) -> bool {
         return true;
     }
     (old.entities.iter())
-        .filter_map(|id| site.entities.iter().find(|e| e.entity.id == *id))
-        .all(|e| {
-            let names = entity_names(&e.entity);
+        .filter_map(|id| registers.entities.get(id.as_str()))
+        .all(|entity| {
+            let names = entity_names(entity);
             claims_naming(&old_texts, &names) == claims_naming(&new_texts, &names)
         })
 }

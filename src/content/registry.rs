@@ -11,7 +11,7 @@ use crate::yaml::{self, Root};
 #[derive(Debug, Default)]
 pub struct Registry {
     /// Sources by id: those an article defines are shared with it (at 10k articles with
-    /// 45k sources of their own, a copy of each held 25 MB for the whole build).
+    /// 45k sources of their own, a copy of each held 15 MiB for the whole build).
     pub sources: ahash::AHashMap<String, Arc<Source>>,
     /// Entities by id.
     pub entities: ahash::AHashMap<String, Entity>,

@@ -543,7 +543,7 @@ impl<'a> Shared<'a> {
     /// Whether what article pages show of source `i` alike is kept for the next page that
     /// shows it: in a session, always (the next build reuses it); in a one-off build, when
     /// more than one article cites it. At 10k articles with 45k sources of their own, each
-    /// cited by one article, keeping them held 64 MB until the article pages were done.
+    /// cited by one article, keeping them held 64 MiB until the article pages were done.
     fn keeps_for_citers(&self, i: usize) -> bool {
         self.track || self.site.sources[i].articles.len() > 1
     }
