@@ -99,6 +99,15 @@ fn others_key(inputs: &Inputs, options: &Options, strict: bool) -> u64 {
 /// map of 15,000 `String`s took a tenth of an in-place rebuild at 10k articles).
 pub type Files = ahash::AHashMap<std::sync::Arc<str>, Bytes>;
 
+/// `path` as the last build's files hold it, shared rather than allocated again for each
+/// of the 15,000 files of 10k articles.
+fn shared_path(files: &Files, path: &str) -> Arc<str> {
+    match files.get_key_value(path) {
+        Some((path, _)) => Arc::clone(path),
+        None => path.into(),
+    }
+}
+
 /// The one article file a build read (see `Session::edited_article`).
 struct Edited<'i> {
     file: &'i crate::content::SourceFile,
@@ -355,12 +364,6 @@ impl Session {
         };
         let mut staging = staging.map_err(|d| vec![d])?;
         let mut files = Files::with_capacity(outputs.len());
-        // The last build's path, shared rather than allocated again for each of the
-        // 15,000 files of 10k articles.
-        let path_of = |files: &Files, path: &str| match files.get_key_value(path) {
-            Some((path, _)) => Arc::clone(path),
-            None => path.into(),
-        };
         let mut reused = 0;
         // After an edit of one article, the files it did not change are taken to be as this
         // session left them, as after an edit in place: checking 15,000 of them on disk was a
@@ -408,7 +411,7 @@ impl Session {
         }
         let mut unwritten = Vec::new();
         for page in changed {
-            let path = path_of(&self.files, &page.path);
+            let path = shared_path(&self.files, &page.path);
             if defer {
                 unwritten.push(Arc::clone(&path));
             }
@@ -499,10 +502,7 @@ impl Session {
         let written = staging.commit().map_err(|d| vec![d])?;
         let mut unwritten = Vec::new();
         for page in changed {
-            let path = match self.files.get_key_value(page.path.as_str()) {
-                Some((path, _)) => Arc::clone(path),
-                None => page.path.into(),
-            };
+            let path = shared_path(&self.files, &page.path);
             if defer {
                 unwritten.push(Arc::clone(&path));
             }
