@@ -73,6 +73,10 @@ pub struct Items {
     /// and titles) and the sitemap's list of pages.
     pub(super) timelinejs_key: OnceLock<u64>,
     pub(super) sitemap_pages_key: OnceLock<u64>,
+    /// The fingerprint of the site-wide values (`site`, `statuses`) that the pages keyed
+    /// above were last made with: a page whose key is kept is the last build's page only
+    /// if these are the same too.
+    pub(super) page_globals: Option<u64>,
 }
 
 impl std::fmt::Debug for Items {
@@ -118,6 +122,7 @@ impl Items {
             timeline_months: Vec::new(),
             timelinejs_key: OnceLock::new(),
             sitemap_pages_key: OnceLock::new(),
+            page_globals: None,
         }
     }
 
