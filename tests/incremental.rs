@@ -795,6 +795,38 @@ fn template_static_and_config_edits_match_a_full_build() {
     assert_eq!(first.files.len(), config_edit.files.len());
 }
 
+/// After a build that was not an edit of one article's front matter, and once, a session
+/// makes room for the next versions of the timeline, `timeline.json` and the front page.
+#[test]
+fn room_for_the_large_pages_is_made_after_a_build_of_every_page() {
+    let mut e = Editing::new();
+    let room = |rebuilt: &Rebuilt| -> usize {
+        ["timeline/index.html", "timeline.json", "index.html"]
+            .iter()
+            .map(|p| rebuilt.files[*p].len())
+            .map(|n| n + n / 8 + brief::render::PAGE_CAPACITY)
+            .sum()
+    };
+    let unchanged = e.rebuild();
+    assert_eq!(e.session.make_room_for_edits(), room(&unchanged));
+    assert_eq!(e.session.make_room_for_edits(), 0, "once per such build");
+
+    let rel = "content/iraq-protests.md";
+    e.edit(rel, "title: Iraq", "title: Roomy Iraq");
+    let edit = e.rebuild_after(&[rel]);
+    assert!(!edit.assembled && !edit.in_place, "an edit of front matter");
+    assert_eq!(
+        e.session.make_room_for_edits(),
+        0,
+        "it freed the last pages"
+    );
+
+    e.f.write("templates/404.html", "{% extends \"base.html\" %}");
+    let every_page = e.rebuild();
+    assert_eq!(every_page.rendered, pages(&every_page));
+    assert_eq!(e.session.make_room_for_edits(), room(&every_page));
+}
+
 /// A session keeps the events, claims and summaries each build printed for the next build,
 /// but not across a template edit: a changed component shows on every page that pastes
 /// what it printed.

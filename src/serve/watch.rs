@@ -334,6 +334,7 @@ impl Worker {
         let built = build_once(&self.settings, &mut session, None);
         log_build(None, &built, started);
         (self.publish)(built);
+        session.make_room_for_edits();
         while let Some(changes) = self.next_changes() {
             if changes.rewatch {
                 rewatch(&mut self.watcher, &self.root);
@@ -355,6 +356,7 @@ impl Worker {
             if let Some(failed) = finish_output(&self.settings, &mut session) {
                 (self.publish)(failed);
             }
+            session.make_room_for_edits();
         }
     }
 
