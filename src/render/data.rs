@@ -147,8 +147,8 @@ fn precision_name(p: crate::content::date::Precision) -> &'static str {
 }
 
 /// The content of `timeline.json`.
-pub(super) fn timeline_json<'a>(site: &'a Site, shared: &Shared) -> impl Serialize + Hash + 'a {
-    timeline(site, event_jsons(site, shared).collect())
+pub(super) fn timeline_json(site: &Site) -> impl Serialize + Hash + '_ {
+    timeline(site, event_jsons(site).collect())
 }
 
 /// [`timeline_json`] for a build of a session, with each event as JSON text: taken from
@@ -167,7 +167,7 @@ pub(super) fn timeline_json_kept<'a>(
             // entry is not even made (27,907 of them took 0.13 s of an edit at 10k articles).
             let hash = crate::fingerprint::of(&(shared.event_part_ref(i).hash(), &e.date));
             let json = kept(i, hash).or_else(|| {
-                let event = event_json(site, shared, e);
+                let event = event_json(site, e);
                 serde_json::value::to_raw_value(&event).ok().map(Arc::from)
             });
             // Serialising a value of plain strings and numbers does not fail.
@@ -188,14 +188,12 @@ fn timeline<E>(site: &Site, events: Vec<E>) -> TimelineJson<'_, E> {
 }
 
 /// Every event of the timeline as `timeline.json` gives it.
-fn event_jsons<'a>(site: &'a Site, shared: &Shared) -> impl Iterator<Item = EventJson<'a>> {
-    site.timeline
-        .iter()
-        .map(move |e| event_json(site, shared, e))
+fn event_jsons(site: &Site) -> impl Iterator<Item = EventJson<'_>> {
+    site.timeline.iter().map(move |e| event_json(site, e))
 }
 
 /// An event as `timeline.json` gives it.
-fn event_json<'a>(site: &'a Site, shared: &Shared, e: &'a TimelineEvent) -> EventJson<'a> {
+fn event_json<'a>(site: &'a Site, e: &'a TimelineEvent) -> EventJson<'a> {
     let url = move |prefix, id, suffix| Url {
         base: &site.config.base_url,
         prefix,
@@ -221,23 +219,13 @@ fn event_json<'a>(site: &'a Site, shared: &Shared, e: &'a TimelineEvent) -> Even
         sources: e
             .sources
             .iter()
-            .filter_map(|id| {
-                shared
-                    .source_at
-                    .get(id.as_str())
-                    .map(|&i| &site.sources[i].source)
-            })
+            .filter_map(|id| site.source_at(id).map(|i| &site.sources[i].source))
             .map(|s| link("sources/", &s.id, &s.title))
             .collect(),
         entities: e
             .entities
             .iter()
-            .filter_map(|id| {
-                shared
-                    .entity_at
-                    .get(id.as_str())
-                    .map(|&i| &site.entities[i].entity)
-            })
+            .filter_map(|id| site.entity_at(id).map(|i| &site.entities[i].entity))
             .map(|en| link("entities/", &en.id, &en.name))
             .collect(),
         articles: e

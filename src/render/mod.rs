@@ -121,8 +121,6 @@ pub(crate) struct Shared<'a> {
     site: &'a Site,
     site_view: SiteView<'a>,
     statuses: Vec<StatusView>,
-    source_at: ahash::AHashMap<&'a str, usize>,
-    entity_at: ahash::AHashMap<&'a str, usize>,
     /// The parts and fingerprints made per item (see [`Items`]).
     items: Items,
     /// Per date: its view. Events, sources and articles share far fewer distinct dates
@@ -240,8 +238,6 @@ impl<'a> Shared<'a> {
                     }
                 })
                 .collect(),
-            source_at: site.source_index(),
-            entity_at: site.entity_index(),
             items: items
                 .filter(|i| track && i.fit(site))
                 .unwrap_or_else(|| Items::new(site)),
@@ -396,7 +392,7 @@ impl<'a> Shared<'a> {
 
     /// The fingerprint of entity `id`'s link, if it is known.
     fn entity_link_hash(&self, id: &str) -> Option<u64> {
-        let i = *self.entity_at.get(id)?;
+        let i = self.site.entity_at(id)?;
         Some(view_key(
             &self.items.entity_link_keys[i],
             &self.items.entity_links[i],
@@ -407,7 +403,7 @@ impl<'a> Shared<'a> {
     /// The fingerprint of source `id`'s link without a reference number, if it is known:
     /// the same as its part's (see [`Part::new`]).
     fn source_link_hash(&self, id: &str) -> Option<u64> {
-        let i = *self.source_at.get(id)?;
+        let i = self.site.source_at(id)?;
         Some(view_key(
             &self.items.source_link_keys[i],
             &self.items.source_links[i],
@@ -590,7 +586,7 @@ impl<'a> Shared<'a> {
 
     fn make_article_page_key(&self, i: usize) -> u64 {
         let a = &self.site.articles[i];
-        let source = |id: &str| self.source_at.get(id).map(|&at| self.source_key(at));
+        let source = |id: &str| self.site.source_at(id).map(|at| self.source_key(at));
         let claim_sources = a.article.claims.iter().flat_map(|c| &c.sources);
         let keys: Vec<Option<u64>> = (a.references.iter().map(|r| source(&r.id)))
             .chain(claim_sources.map(|r| source(&r.id)))
@@ -783,7 +779,7 @@ impl<'a> Shared<'a> {
     }
 
     fn entity_link(&self, id: &str) -> Option<Part> {
-        self.entity_at.get(id).map(|&i| self.entity_link_part(i))
+        self.site.entity_at(id).map(|i| self.entity_link_part(i))
     }
 
     fn source_link_view(&self, s: &crate::content::Source, number: Option<usize>) -> SourceLink {
@@ -800,7 +796,7 @@ impl<'a> Shared<'a> {
     /// A link to a source; on an article page (`article`) it carries the article's
     /// reference number when the article lists the source.
     fn source_link(&self, id: &str, article: Option<&BuiltArticle>) -> Option<Part> {
-        let index = *self.source_at.get(id)?;
+        let index = self.site.source_at(id)?;
         let number = article
             .and_then(|a| a.references.iter().find(|r| r.id == id))
             .map(|r| r.number);
@@ -931,7 +927,7 @@ impl<'a> Shared<'a> {
             .references
             .iter()
             .filter_map(|r| {
-                let at = *self.source_at.get(r.id.as_str())?;
+                let at = self.site.source_at(&r.id)?;
                 let s = &self.site.sources[at].source;
                 let mut locators: Vec<String> =
                     a.uses(r).iter().filter_map(|u| u.locator.clone()).collect();
@@ -1400,7 +1396,7 @@ impl<'a> Shared<'a> {
                 let _ = self.timeline_json.set(texts);
                 data_job(self.track, &path, data)
             }
-            Target::TimelineJson => data_job(self.track, &path, data::timeline_json(site, self)),
+            Target::TimelineJson => data_job(self.track, &path, data::timeline_json(site)),
             Target::TimelineJs if self.track => {
                 let timelinejs = || data::timelinejs(site);
                 let key = self
