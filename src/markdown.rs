@@ -727,9 +727,7 @@ fn parse<'s, 'b>(
     // Accept a broken link only when its source text is a citation group. The
     // destination is empty so that it uses none of the parser's expansion budget.
     let callback = move |link: BrokenLink<'_>| {
-        let raw = body.get(link.span.clone())?;
-        let mut items = Vec::new();
-        scan_cite_span(raw, &mut |item| items.push(item))?;
+        let items = parse_cite_span(body.get(link.span.clone())?)?;
         scanned
             .borrow_mut()
             .insert(link.span.start, (link.span.end, items));
