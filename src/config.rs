@@ -56,7 +56,14 @@ pub struct Config {
     pub authors: Vec<String>,
     /// Raw HTML policy.
     pub raw_html: RawHtml,
+    /// The most page URLs one sitemap file lists (see [`SITEMAP_MAX_URLS`]); not read from
+    /// `brief.yaml` (see [`crate::Options::sitemap_max_urls`]).
+    pub sitemap_max_urls: usize,
 }
+
+/// The most URLs a sitemap file may list (sitemaps.org): a site with more pages gets a
+/// sitemap index in `sitemap.xml` and its URLs in `sitemap-1.xml`, `sitemap-2.xml`, ….
+pub const SITEMAP_MAX_URLS: usize = 50_000;
 
 /// Parses `brief.yaml`; `base_url_override` comes from `--base-url`.
 pub fn parse(
@@ -112,6 +119,7 @@ pub fn parse(
         language: raw.language,
         authors: raw.authors,
         raw_html: raw.raw_html,
+        sitemap_max_urls: SITEMAP_MAX_URLS,
     })
 }
 

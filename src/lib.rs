@@ -49,6 +49,9 @@ pub struct Options {
     /// the program's allocator can give that memory back to the system there (see
     /// `main.rs`).
     pub bodies_freed: Option<fn(usize)>,
+    /// The most page URLs one sitemap file lists, at least 1; default (None)
+    /// [`config::SITEMAP_MAX_URLS`], the limit of the sitemap protocol.
+    pub sitemap_max_urls: Option<usize>,
 }
 
 impl Options {
@@ -408,6 +411,12 @@ pub fn prepare_cached(
     let mut problems = Vec::new();
     let config = match &inputs.config {
         Some(file) => config::parse(file, options.base_url.as_deref())
+            .map(|mut config| {
+                if let Some(most) = options.sitemap_max_urls {
+                    config.sitemap_max_urls = most.max(1);
+                }
+                config
+            })
             .map_err(|d| problems.extend(d))
             .ok(),
         None => {

@@ -585,3 +585,76 @@ fn pages_longer_than_their_buffer_are_reported() {
         );
     }
 }
+
+/// The `<loc>` and `<lastmod>` of each `entry` element (`url` or `sitemap`) of a sitemap file.
+fn sitemap_entries(xml: &str, entry: &str) -> Vec<(String, Option<String>)> {
+    let doc = scraper::Html::parse_document(xml);
+    doc.select(&common::sel(entry))
+        .map(|e| {
+            let lastmod = e.select(&common::sel("lastmod")).next().map(common::text);
+            (common::text(common::child(e, "loc")), lastmod)
+        })
+        .collect()
+}
+
+#[test]
+fn a_sitemap_with_more_urls_than_one_file_may_list_becomes_an_index_of_files() {
+    let f = Fixture::example();
+    let base = "https://example.org/briefings/";
+    let options = |most: Option<usize>| brief::Options {
+        root: f.root().to_path_buf(),
+        sitemap_max_urls: most,
+        ..brief::Options::default()
+    };
+    let built = |most| {
+        let outcome = brief::build(&options(most), false);
+        assert!(outcome.written.is_some(), "{:?}", outcome.diagnostics);
+    };
+
+    // Under the protocol's limit: one file lists every page.
+    built(None);
+    let whole = f.read("site/sitemap.xml");
+    assert!(whole.contains("<urlset"), "{whole}");
+    let urls = sitemap_entries(&whole, "url");
+    assert!(urls.len() > 20, "{} URLs", urls.len());
+
+    // Seven a file: sitemap.xml is an index of files that list the same URLs, in order.
+    let most = 7;
+    built(Some(most));
+    let index = f.read("site/sitemap.xml");
+    assert!(index.contains("<sitemapindex"), "{index}");
+    assert!(!index.contains("<urlset"), "{index}");
+    let files = sitemap_entries(&index, "sitemap");
+    assert_eq!(files.len(), urls.len().div_ceil(most));
+    let mut listed = Vec::new();
+    for (n, (loc, lastmod)) in files.iter().enumerate() {
+        assert_eq!(loc, &format!("{base}sitemap-{}.xml", n + 1));
+        let file = f.read(&format!("site/{}", &loc[base.len()..]));
+        assert!(file.contains("<urlset"), "{file}");
+        let part = sitemap_entries(&file, "url");
+        assert!(
+            !part.is_empty() && part.len() <= most,
+            "{loc}: {} URLs",
+            part.len()
+        );
+        // A file's date is the latest of its pages' (the example's dates are all days).
+        let dates: Vec<&String> = part.iter().filter_map(|(_, d)| d.as_ref()).collect();
+        assert!(dates.iter().all(|d| d.len() == 10), "{dates:?}");
+        assert_eq!(lastmod.as_ref(), dates.into_iter().max(), "{loc}");
+        listed.extend(part);
+    }
+    assert_eq!(listed, urls);
+    assert!(files.iter().any(|(_, lastmod)| lastmod.is_some()));
+
+    // Every page's URL is listed once, and every file the index names exists.
+    let problems = broken_links(&f.path("site"), "/briefings/");
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    // Back under the limit, the files of the split sitemap are removed.
+    built(None);
+    assert_eq!(f.read("site/sitemap.xml"), whole);
+    let left: Vec<String> = (f.tree("site").into_keys())
+        .filter(|path| path.starts_with("sitemap-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

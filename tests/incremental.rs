@@ -13,13 +13,20 @@ use common::{Fixture, article, tree};
 struct Editing {
     f: Fixture,
     session: Session,
+    /// [`Options::sitemap_max_urls`] of every build.
+    sitemap_max_urls: Option<usize>,
 }
 
 impl Editing {
     fn new() -> Editing {
+        Editing::with_sitemap_max_urls(None)
+    }
+
+    fn with_sitemap_max_urls(sitemap_max_urls: Option<usize>) -> Editing {
         let mut e = Editing {
             f: Fixture::example(),
             session: Session::deferring_writes(),
+            sitemap_max_urls,
         };
         let first = e.rebuild();
         assert_eq!(first.reused, 0, "nothing to reuse at first");
@@ -29,6 +36,7 @@ impl Editing {
     fn options(&self) -> Options {
         Options {
             root: self.f.root().to_path_buf(),
+            sitemap_max_urls: self.sitemap_max_urls,
             ..Options::default()
         }
     }
@@ -614,6 +622,55 @@ fn new_and_deleted_articles_match_a_full_build() {
     assert!(!removed.files.contains_key("articles/added/index.html"));
     assert!(!e.f.path("site/articles/added").exists());
     assert_eq!(removed.written.removed, 1);
+}
+
+/// The files of a split sitemap (`sitemap-N.xml`) in `site/`.
+fn sitemap_files(e: &Editing) -> usize {
+    (e.f.tree("site").into_keys())
+        .filter(|path| path.starts_with("sitemap-"))
+        .count()
+}
+
+#[test]
+fn a_sitemap_split_into_files_follows_every_edit() {
+    // A limit of exactly the example's pages: one more page splits the sitemap in two.
+    let pages = Editing::new()
+        .f
+        .read("site/sitemap.xml")
+        .matches("<url>")
+        .count();
+    let mut e = Editing::with_sitemap_max_urls(Some(pages));
+    assert_eq!(sitemap_files(&e), 0);
+    let added = "content/new/added.md";
+    e.f.write(
+        added,
+        &article("An added article", "2020-01-05", "Its body."),
+    );
+    e.rebuild();
+    assert_eq!(sitemap_files(&e), 2);
+    assert!(e.f.read("site/sitemap.xml").contains("<sitemapindex"));
+
+    // An article's date is its page's `lastmod`, and the latest of its file's.
+    e.edit(added, "date: 2020-01-05", "date: 2020-02-05");
+    let dated = e.rebuild();
+    assert!(dated.files.keys().any(|path| path.starts_with("sitemap-")));
+    assert!(
+        e.f.read("site/sitemap.xml")
+            .contains("<lastmod>2020-02-05</lastmod>")
+    );
+    // A body edit leaves every sitemap file as it was.
+    e.edit(added, "Its body.", "Its body, edited.");
+    let edited = e.rebuild();
+    assert!(edited.in_place, "an edit of a body is applied in place");
+    assert_eq!(sitemap_files(&e), 2);
+
+    std::fs::remove_file(e.f.path(added)).expect("rm");
+    let removed = e.rebuild();
+    assert_eq!(sitemap_files(&e), 0);
+    assert_eq!(
+        removed.written.removed, 3,
+        "the article's page and the two files"
+    );
 }
 
 /// The next build of a session writes again the files deleted or cut short in `site/`

@@ -136,6 +136,8 @@ pub(crate) struct Shared<'a> {
     timeline_json: OnceLock<Vec<data::EventJsonText>>,
     /// The timeline page's months joined (see [`Items::timeline_months`]), likewise.
     timeline_months: OnceLock<Vec<(u64, Option<Part>)>>,
+    /// Every page's sitemap entry, made once for the sitemap's files.
+    sitemap_urls: OnceLock<Vec<SitemapUrl>>,
 }
 
 /// The parts with a fragment that one build made, by kind and by the fingerprint of the
@@ -247,6 +249,7 @@ impl<'a> Shared<'a> {
             reuse: reuse.filter(|_| track),
             timeline_json: OnceLock::new(),
             timeline_months: OnceLock::new(),
+            sitemap_urls: OnceLock::new(),
         }
     }
 
@@ -1165,7 +1168,37 @@ enum Target {
     Tag(usize),
     NotFound,
     Feed,
+    /// `sitemap.xml`: every page's URL, or the index of the files below when there are
+    /// more URLs than one file may list.
     Sitemap,
+    /// The nth file (from 0) of a sitemap split into several.
+    SitemapPart(usize),
+}
+
+/// How many pages have a URL (a folder with an `index.html`) and so an entry in the
+/// sitemap: the front page, the timeline and the three indexes, then one per item.
+fn page_count(site: &Site) -> usize {
+    5 + site.articles.len() + site.sources.len() + site.entities.len() + site.tags.len()
+}
+
+/// How many files a sitemap of `urls` entries is split into when one may list `most`:
+/// none when `sitemap.xml` lists them all.
+fn sitemap_parts(urls: usize, most: usize) -> usize {
+    if urls <= most {
+        0
+    } else {
+        urls.div_ceil(most.max(1))
+    }
+}
+
+/// When an article last changed: its last update, or its publication.
+fn last_change(a: &BuiltArticle) -> &Date {
+    a.article.updated.as_ref().unwrap_or(&a.article.date)
+}
+
+/// The path of the nth file (from 0) of a split sitemap.
+fn sitemap_part_path(n: usize) -> String {
+    format!("sitemap-{}.xml", n + 1)
 }
 
 /// Every page, the largest first so that they do not end up alone on one core at the end.
@@ -1181,6 +1214,8 @@ fn targets(site: &Site) -> Vec<Target> {
         Target::Index,
         Target::Sitemap,
     ];
+    let parts = sitemap_parts(page_count(site), site.config.sitemap_max_urls);
+    list.extend((0..parts).map(Target::SitemapPart));
     list.extend((0..site.entities.len()).map(Target::Entity));
     list.extend((0..site.tags.len()).map(Target::Tag));
     list.extend((0..site.sources.len()).map(Target::Source));
@@ -1208,6 +1243,7 @@ fn target_dir(site: &Site, target: Target) -> Option<String> {
         Target::NotFound
         | Target::Feed
         | Target::Sitemap
+        | Target::SitemapPart(_)
         | Target::TimelineJson
         | Target::TimelineJs => return None,
     })
@@ -1224,6 +1260,7 @@ fn path_in(target: Target, dir: Option<&str>) -> String {
         (Target::NotFound, None) => "404.html".into(),
         (Target::Feed, None) => "feed.xml".into(),
         (Target::Sitemap, None) => "sitemap.xml".into(),
+        (Target::SitemapPart(n), None) => sitemap_part_path(n),
         (Target::TimelineJson, None) => "timeline.json".into(),
         (Target::TimelineJs, None) => "timeline/timelinejs.json".into(),
         (_, None) => "index.html".into(),
@@ -1253,10 +1290,14 @@ struct FeedEntry {
     body_html: String,
 }
 
-#[derive(Serialize, Hash)]
+/// An entry of a sitemap: a page, or (in a sitemap index) one of the sitemap's files.
+#[derive(Serialize, Hash, Clone)]
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
+    /// When `lastmod` is, to find the latest of a file's pages.
+    #[serde(skip)]
+    changed: Option<i64>,
 }
 
 #[derive(Serialize, Hash)]
@@ -1535,6 +1576,7 @@ impl<'a> Shared<'a> {
             ),
             Target::Feed => self.feed_job(path),
             Target::Sitemap => self.sitemap_job(path),
+            Target::SitemapPart(n) => self.sitemap_part_job(n, path),
         }
     }
 
@@ -1545,8 +1587,6 @@ impl<'a> Shared<'a> {
             entries: Vec<FeedEntry>,
         }
         let site = self.site;
-        let last_change =
-            |a: &'a BuiltArticle| a.article.updated.as_ref().unwrap_or(&a.article.date);
         let mut newest: Vec<&BuiltArticle> = site.articles.iter().collect();
         // Each key read once: read in every comparison, through each article's own
         // allocation, the sort took a sixth of an in-place rebuild at 10k articles.
@@ -1582,49 +1622,110 @@ impl<'a> Shared<'a> {
         )
     }
 
-    fn sitemap_job(&self, path: String) -> Job<'_> {
-        #[derive(Serialize, Hash)]
-        struct Vars {
-            urls: Vec<SitemapUrl>,
-        }
-        let site = self.site;
-        let dirs = move || {
-            targets(site)
+    /// Every page's sitemap entry, in the order of their paths, with the date its article
+    /// last changed.
+    fn sitemap_urls(&self) -> &[SitemapUrl] {
+        self.sitemap_urls.get_or_init(|| {
+            let site = self.site;
+            let mut urls: Vec<(String, Option<&Date>)> = targets(site)
                 .into_iter()
-                .filter_map(|t| Some((t, target_dir(site, t)?)))
-        };
-        let last_change =
-            |a: &'a BuiltArticle| a.article.updated.as_ref().unwrap_or(&a.article.date);
-        let vars = move || {
-            let urls = dirs()
-                .map(|(t, dir)| {
-                    let lastmod = match t {
-                        Target::Article(i) => Some(last_change(&site.articles[i]).html_datetime()),
+                .filter_map(|t| {
+                    let changed = match t {
+                        Target::Article(i) => Some(last_change(&site.articles[i])),
                         _ => None,
                     };
-                    (dir, lastmod)
-                })
-                .collect::<std::collections::BTreeMap<_, _>>()
-                .into_iter()
-                .map(|(dir, lastmod)| SitemapUrl {
-                    loc: [site.config.base_url.as_str(), &dir].concat(),
-                    lastmod,
+                    Some((target_dir(site, t)?, changed))
                 })
                 .collect();
-            Vars { urls }
-        };
-        let meta = move || self.meta("Sitemap", None, "sitemap.xml", "home");
-        if !self.track {
-            return job(self.track, path, "sitemap.xml", meta(), vars());
-        }
-        // Its pages, and the date each article last changed, without making the list.
+            urls.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            (urls.into_iter())
+                .map(|(dir, changed)| SitemapUrl {
+                    loc: [site.config.base_url.as_str(), &dir].concat(),
+                    lastmod: changed.map(Date::html_datetime),
+                    changed: changed.map(|d| d.sort_key().0),
+                })
+                .collect()
+        })
+    }
+
+    /// The key of a session's sitemap files: their pages, and the date each article last
+    /// changed, found without making the entries.
+    fn sitemap_key(&self) -> u64 {
+        let site = self.site;
         let pages = self.items.sitemap_pages_key.get_or_init(|| {
-            let dirs: Vec<String> = dirs().map(|(_, dir)| dir).collect();
+            let dirs: Vec<String> = (targets(site).into_iter())
+                .filter_map(|t| target_dir(site, t))
+                .collect();
             fingerprint(&dirs)
         });
         let changed: Vec<&Date> = site.articles.iter().map(last_change).collect();
-        let key = fingerprint(&(pages, changed));
-        keyed_job(path, "sitemap.xml", key, meta, vars)
+        fingerprint(&(pages, changed))
+    }
+
+    /// `sitemap.xml`: every page's URL, or, for a site with more pages than one sitemap
+    /// file may list, the index of the files that list them ([`Self::sitemap_part_job`]).
+    fn sitemap_job(&self, path: String) -> Job<'_> {
+        let most = self.site.config.sitemap_max_urls.max(1);
+        if sitemap_parts(page_count(self.site), most) == 0 {
+            return self.sitemap_file_job(path, "sitemap.xml", || self.sitemap_urls());
+        }
+        #[derive(Serialize, Hash)]
+        struct Vars {
+            sitemaps: Vec<SitemapUrl>,
+        }
+        let vars = move || {
+            let base_url = self.site.config.base_url.as_str();
+            let sitemaps = (self.sitemap_urls().chunks(most).enumerate())
+                .map(|(n, urls)| {
+                    let latest = urls
+                        .iter()
+                        .filter(|u| u.changed.is_some())
+                        .max_by_key(|u| u.changed);
+                    SitemapUrl {
+                        loc: [base_url, &sitemap_part_path(n)].concat(),
+                        lastmod: latest.and_then(|u| u.lastmod.clone()),
+                        changed: latest.and_then(|u| u.changed),
+                    }
+                })
+                .collect();
+            Vars { sitemaps }
+        };
+        let meta = move || self.meta("Sitemap", None, "sitemap.xml", "home");
+        if !self.track {
+            return job(self.track, path, "sitemap_index.xml", meta(), vars());
+        }
+        keyed_job(path, "sitemap_index.xml", self.sitemap_key(), meta, vars)
+    }
+
+    /// The nth file (from 0) of a sitemap split into several.
+    fn sitemap_part_job(&self, n: usize, path: String) -> Job<'_> {
+        let most = self.site.config.sitemap_max_urls.max(1);
+        self.sitemap_file_job(path, "sitemap.xml", move || {
+            let urls = self.sitemap_urls();
+            urls.get(n * most..)
+                .map_or(&[][..], |rest| &rest[..most.min(rest.len())])
+        })
+    }
+
+    /// A file of the sitemap listing `urls`.
+    fn sitemap_file_job<'s>(
+        &'s self,
+        path: String,
+        template: &'static str,
+        urls: impl FnOnce() -> &'s [SitemapUrl] + 's,
+    ) -> Job<'s> {
+        #[derive(Serialize, Hash)]
+        struct Vars<'u> {
+            urls: &'u [SitemapUrl],
+        }
+        let meta_path = path.clone();
+        let meta = move || self.meta("Sitemap", None, &meta_path, "home");
+        if !self.track {
+            return job(self.track, path, template, meta(), Vars { urls: urls() });
+        }
+        keyed_job(path, template, self.sitemap_key(), meta, move || Vars {
+            urls: urls(),
+        })
     }
 
     fn timeline_job(&self, path: String) -> Job<'a> {
@@ -2007,6 +2108,36 @@ pub mod data;
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_sitemap_is_split_only_when_it_has_more_urls_than_one_file_may_list() {
+        for (urls, most, parts) in [
+            (0, 3, 0),
+            (3, 3, 0),
+            (4, 3, 2),
+            (6, 3, 2),
+            (7, 3, 3),
+            (5, 1, 5),
+            (50_000, 50_000, 0),
+            (50_001, 50_000, 2),
+            (120_000, 50_000, 3),
+        ] {
+            assert_eq!(
+                sitemap_parts(urls, most),
+                parts,
+                "{urls} URLs, {most} a file"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sitemap_counts_every_page_that_has_a_url() {
+        let p = example();
+        let with_url = (targets(&p.site).into_iter())
+            .filter(|&t| target_dir(&p.site, t).is_some())
+            .count();
+        assert_eq!(page_count(&p.site), with_url);
+    }
 
     #[test]
     fn a_month_joins_its_events_timeline_html_only_when_each_has_one() {
