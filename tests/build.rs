@@ -657,4 +657,20 @@ fn a_sitemap_with_more_urls_than_one_file_may_list_becomes_an_index_of_files() {
         .filter(|path| path.starts_with("sitemap-"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+
+    // A static file in the place of one of them stops the build, which names it.
+    f.write("static/sitemap-2.xml", "<urlset/>");
+    let outcome = brief::build(&options(Some(most)), false);
+    assert!(outcome.written.is_none());
+    assert!(
+        (outcome.diagnostics.iter())
+            .any(|d| d.code == "PATH-COLLISION" && d.message.contains("sitemap-2.xml")),
+        "{:?}",
+        outcome.diagnostics
+    );
+    assert_eq!(
+        f.read("site/sitemap.xml"),
+        whole,
+        "the failed build wrote nothing"
+    );
 }
