@@ -1667,7 +1667,7 @@ impl<'a> Shared<'a> {
     fn sitemap_job(&self, path: String) -> Job<'_> {
         let most = self.site.config.sitemap_max_urls.max(1);
         if sitemap_parts(page_count(self.site), most) == 0 {
-            return self.sitemap_file_job(path, "sitemap.xml", || self.sitemap_urls());
+            return self.sitemap_file_job(path, || self.sitemap_urls());
         }
         #[derive(Serialize, Hash)]
         struct Vars {
@@ -1700,10 +1700,8 @@ impl<'a> Shared<'a> {
     /// The nth file (from 0) of a sitemap split into several.
     fn sitemap_part_job(&self, n: usize, path: String) -> Job<'_> {
         let most = self.site.config.sitemap_max_urls.max(1);
-        self.sitemap_file_job(path, "sitemap.xml", move || {
-            let urls = self.sitemap_urls();
-            urls.get(n * most..)
-                .map_or(&[][..], |rest| &rest[..most.min(rest.len())])
+        self.sitemap_file_job(path, move || {
+            self.sitemap_urls().chunks(most).nth(n).unwrap_or_default()
         })
     }
 
@@ -1711,7 +1709,6 @@ impl<'a> Shared<'a> {
     fn sitemap_file_job<'s>(
         &'s self,
         path: String,
-        template: &'static str,
         urls: impl FnOnce() -> &'s [SitemapUrl] + 's,
     ) -> Job<'s> {
         #[derive(Serialize, Hash)]
@@ -1721,10 +1718,16 @@ impl<'a> Shared<'a> {
         let meta_path = path.clone();
         let meta = move || self.meta("Sitemap", None, &meta_path, "home");
         if !self.track {
-            return job(self.track, path, template, meta(), Vars { urls: urls() });
+            return job(
+                self.track,
+                path,
+                "sitemap.xml",
+                meta(),
+                Vars { urls: urls() },
+            );
         }
-        keyed_job(path, template, self.sitemap_key(), meta, move || Vars {
-            urls: urls(),
+        keyed_job(path, "sitemap.xml", self.sitemap_key(), meta, move || {
+            Vars { urls: urls() }
         })
     }
 
