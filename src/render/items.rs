@@ -41,6 +41,9 @@ pub struct Items {
     pub(super) tag_views: Vec<OnceLock<Part>>,
     /// Per timeline event: its view outside an article.
     pub(super) events: Vec<OnceLock<Part>>,
+    /// Per timeline event: the links to the articles that report it, one list that every
+    /// view of the event shares.
+    pub(super) event_articles: Vec<OnceLock<Part>>,
     /// Per article: its claims' views outside the article (source and entity pages).
     pub(super) claims: Vec<OnceLock<Vec<Part>>>,
     /// Per source: what `source_facts` prints for it.
@@ -107,6 +110,7 @@ impl Items {
             entity_links: lazy(entities),
             tag_views: lazy(site.tags.len()),
             events: lazy(site.timeline.len()),
+            event_articles: lazy(site.timeline.len()),
             claims: lazy(articles),
             source_facts: lazy(sources),
             source_parts: lazy(sources),
@@ -188,6 +192,7 @@ impl Items {
             if let Some(dirty) = events.get_mut(e) {
                 *dirty = true;
                 self.events[e].take();
+                self.event_articles[e].take();
             }
         }
         let shows = |e: &usize| events.get(*e).copied().unwrap_or(true);

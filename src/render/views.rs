@@ -79,6 +79,12 @@ impl Part {
         self.html_len
     }
 
+    /// The template value, for the tests of what views share.
+    #[cfg(test)]
+    pub(crate) fn value(&self) -> &tera::Value {
+        &self.value
+    }
+
     /// The HTML field `name` added by [`Part::with_field`], if it has one.
     pub fn field(&self, name: &'static str) -> Option<&str> {
         let key = tera::value::Key::from(name);
@@ -204,7 +210,8 @@ pub struct EventView {
     pub title: String,
     pub sources: Vec<Part>,
     pub entities: Vec<Part>,
-    pub articles: Vec<Part>,
+    /// Links to the articles that report the event: a list.
+    pub articles: Part,
     /// Space-separated entity ids and tag slugs, for the timeline filter (`data-` attributes).
     pub entity_ids: String,
     pub tag_slugs: String,
