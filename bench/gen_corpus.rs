@@ -40,6 +40,12 @@ struct Args {
     /// the other shape a briefing can take.
     #[arg(long)]
     own_sources: bool,
+    /// Every article also reports one event, mentions one entity and cites one registry
+    /// source that all the others do, and gives that event the same source and entity: a
+    /// briefing about a single event, where a page that shows what many articles share
+    /// must not cost the square of their number. Not with `--own-sources`.
+    #[arg(long)]
+    hubs: bool,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -850,6 +856,19 @@ struct Ctx<'a> {
     shared_pool: usize,
     must_cite: &'a [Vec<usize>],
     own_sources: bool,
+    hubs: bool,
+}
+
+/// The id of the event that every article reports with `--hubs`.
+const HUB_EVENT: &str = "hub-event";
+
+/// The event that every article reports with `--hubs`.
+fn hub_event() -> Event {
+    Event {
+        id: Some(HUB_EVENT.to_string()),
+        date: day_str(FIRST_DAY - 90),
+        title: "The event that every article of this briefing reports".to_string(),
+    }
 }
 
 struct Article {
@@ -945,6 +964,10 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         local.into_iter().collect()
     };
     let mut picked: Vec<usize> = ctx.must_cite[i].clone();
+    // The hub source is the registry's first.
+    if ctx.hubs && !picked.contains(&0) {
+        picked.insert(0, 0);
+    }
     let registry_want = want - locals.len();
     while picked.len() < registry_want {
         let j = r.below(ctx.sources.len());
@@ -969,6 +992,10 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         if !ents.contains(&j) {
             ents.push(j);
         }
+    }
+    // The hub entity is the registry's first.
+    if ctx.hubs && !ents.contains(&0) {
+        ents.insert(0, 0);
     }
     let inline_entity = r.chance(5).then(|| Entity {
         id: format!("{slug}-witness"),
@@ -1019,6 +1046,9 @@ fn article(ctx: &Ctx, i: usize) -> Article {
     // Events: some shared with other articles, the rest the article's own.
     let n_events = r.range(2, 5);
     let mut events: Vec<Event> = Vec::new();
+    if ctx.hubs {
+        events.push(hub_event());
+    }
     let n_shared = r.below(3).min(n_events);
     let centre = i * ctx.shared_pool / ctx.n.max(1);
     let mut used: Vec<usize> = Vec::new();
@@ -1031,7 +1061,7 @@ fn article(ctx: &Ctx, i: usize) -> Article {
             events.push(shared_event(ctx.seed, k, ctx.shared_pool));
         }
     }
-    while events.len() < n_events {
+    while events.len() < n_events + usize::from(ctx.hubs) {
         let e_day = day - r.range(0, 120) as i64;
         let date = event_date(&mut r, e_day);
         let title = sentence_words(&mut r).join(" ");
@@ -1126,6 +1156,12 @@ fn article(ctx: &Ctx, i: usize) -> Article {
         };
         field(&mut t, format!("date: {date}"));
         field(&mut t, format!("title: {}", yaml_str(&e.title)));
+        if ctx.hubs && e.id.as_deref() == Some(HUB_EVENT) {
+            // Every article gives the hub event the same source and entity.
+            field(&mut t, format!("sources: [{}]", ctx.sources[0].id));
+            field(&mut t, format!("entities: [{}]", ctx.entities[0].id));
+            continue;
+        }
         let n = r.range(1, 2.min(cite_ids.len()));
         let srcs: Vec<&str> = r
             .distinct(cite_ids.len(), n)
@@ -1408,6 +1444,10 @@ fn main() -> std::io::Result<()> {
         }
         fs::remove_dir_all(&content)?;
     }
+    if args.hubs && args.own_sources {
+        eprintln!("--hubs needs the source registry: it cannot go with --own-sources");
+        std::process::exit(2);
+    }
     let seed = args.seed;
     let n_sources = if args.own_sources { 0 } else { (n / 5).max(50) };
     let n_entities = (n / 10).max(30);
@@ -1474,6 +1514,7 @@ fn main() -> std::io::Result<()> {
         shared_pool,
         must_cite: &must_cite,
         own_sources: args.own_sources,
+        hubs: args.hubs,
     };
     let (bytes, words) = (0..n)
         .into_par_iter()

@@ -4,6 +4,8 @@
 #   bench/run.sh [--big] [--runs N] [--sizes "1000 10000"] [--no-serve] [--no-hugo] [--seed S]
 #                [--own-sources]  (corpora whose articles define their own sources: a page
 #                                  per article source, about 4.5 per article)
+#                [--hubs]       (every article also reports one event, mentions one entity
+#                                and cites one source that all the others do)
 #                [--no-build]   (reuse the binaries copied into the work folder by the last run)
 #                [--no-warmup]  (skip the untimed first run of each program)
 #
@@ -32,6 +34,7 @@ hugo=1
 build=1
 warmup=1
 own=0
+hubs=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --big) sizes="1000 10000 50000" ;;
@@ -43,7 +46,8 @@ while [ $# -gt 0 ]; do
         --no-build) build=0 ;;
         --no-warmup) warmup=0 ;;
         --own-sources) own=1 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --hubs) hubs=1 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -175,6 +179,9 @@ for n in $sizes; do
         tag=own-$n; label="$n, own sources"; shape=(--own-sources)
     else
         tag=$n; label=$n; shape=()
+    fi
+    if [ "$hubs" = 1 ]; then
+        tag=hubs-$tag; label="$label, hubs"; shape+=(--hubs)
     fi
     corpus=$work/corpus-$tag
     stamp="articles=$n seed=$seed generator=$gen_sum ${shape[*]}"

@@ -825,7 +825,10 @@ fn merge_timeline(
                 for id in &draft.entities {
                     push_unique(&mut pending.event.entities, id);
                 }
-                if !pending.event.articles.contains(&ai) {
+                // Articles come one after another: one that reports the event twice
+                // does it in a row. (A search of the whole list made an event that
+                // every article reports cost the square of their number.)
+                if pending.event.articles.last() != Some(&ai) {
                     pending.event.articles.push(ai);
                 }
                 owner[ai].push(mi);
