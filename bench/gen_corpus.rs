@@ -1,7 +1,7 @@
 //! Deterministic generator of a synthetic news-briefing site for benchmarking `brief`.
 //!
 //! ```sh
-//! cargo run --release --example gen_corpus -- --articles 10000 --out /tmp/corpus-10k [--seed 1] [--own-sources]
+//! cargo run --release --example gen_corpus -- --articles 10000 --out /tmp/corpus-10k [--seed 1] [--own-sources | --hubs]
 //! ```
 //!
 //! Writes `brief.yaml`, `content/_sources.yaml`, `content/_entities.yaml` and N articles in
@@ -11,7 +11,9 @@
 //! and events shared between articles have the same date and title everywhere, so the
 //! corpus builds without errors or warnings. With `--own-sources` there is no
 //! `_sources.yaml`: each article defines and cites 3–6 sources of its own, so the site has
-//! a page per article source (the corpus without the flag is unchanged).
+//! a page per article source (the corpus without the flag is unchanged). With `--hubs`
+//! every article also reports one event, cites one source and mentions one entity that
+//! all the others share (likewise).
 
 use std::fmt::Write as _;
 use std::fs;
