@@ -138,6 +138,8 @@ pub(crate) struct Shared<'a> {
     timeline_months: OnceLock<Vec<(u64, Option<Part>)>>,
     /// Every page's sitemap entry, made once for the sitemap's files.
     sitemap_urls: OnceLock<Vec<SitemapUrl>>,
+    /// The key of the sitemap's files in a session, likewise.
+    sitemap_key: OnceLock<u64>,
 }
 
 /// The parts with a fragment that one build made, by kind and by the fingerprint of the
@@ -250,6 +252,7 @@ impl<'a> Shared<'a> {
             timeline_json: OnceLock::new(),
             timeline_months: OnceLock::new(),
             sitemap_urls: OnceLock::new(),
+            sitemap_key: OnceLock::new(),
         }
     }
 
@@ -1305,7 +1308,7 @@ struct FeedEntry {
 }
 
 /// An entry of a sitemap: a page, or (in a sitemap index) one of the sitemap's files.
-#[derive(Serialize, Hash, Clone)]
+#[derive(Serialize, Hash)]
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
@@ -1665,15 +1668,17 @@ impl<'a> Shared<'a> {
     /// The key of a session's sitemap files: their pages, and the date each article last
     /// changed, found without making the entries.
     fn sitemap_key(&self) -> u64 {
-        let site = self.site;
-        let pages = self.items.sitemap_pages_key.get_or_init(|| {
-            let dirs: Vec<String> = (targets(site).into_iter())
-                .filter_map(|t| target_dir(site, t))
-                .collect();
-            fingerprint(&dirs)
-        });
-        let changed: Vec<&Date> = site.articles.iter().map(last_change).collect();
-        fingerprint(&(pages, changed))
+        *self.sitemap_key.get_or_init(|| {
+            let site = self.site;
+            let pages = self.items.sitemap_pages_key.get_or_init(|| {
+                let dirs: Vec<String> = (targets(site).into_iter())
+                    .filter_map(|t| target_dir(site, t))
+                    .collect();
+                fingerprint(&dirs)
+            });
+            let changed: Vec<&Date> = site.articles.iter().map(last_change).collect();
+            fingerprint(&(pages, changed))
+        })
     }
 
     /// `sitemap.xml`: every page's URL, or, for a site with more pages than one sitemap
