@@ -1198,14 +1198,15 @@ fn page_count(site: &Site) -> usize {
     5 + site.articles.len() + site.sources.len() + site.entities.len() + site.tags.len()
 }
 
-/// How many files a sitemap of `urls` entries is split into when one may list `most`:
-/// none when `sitemap.xml` lists them all.
+/// How many URLs one file of the sitemap lists at most (at least one).
+fn sitemap_file_urls(site: &Site) -> usize {
+    site.config.sitemap_max_urls.max(1)
+}
+
+/// How many files a sitemap of `urls` entries is split into when one may list `most`
+/// (at least 1): none when `sitemap.xml` lists them all.
 fn sitemap_parts(urls: usize, most: usize) -> usize {
-    if urls <= most {
-        0
-    } else {
-        urls.div_ceil(most.max(1))
-    }
+    if urls <= most { 0 } else { urls.div_ceil(most) }
 }
 
 /// When an article last changed: its last update, or its publication.
@@ -1231,7 +1232,7 @@ fn targets(site: &Site) -> Vec<Target> {
         Target::Index,
         Target::Sitemap,
     ];
-    let parts = sitemap_parts(page_count(site), site.config.sitemap_max_urls);
+    let parts = sitemap_parts(page_count(site), sitemap_file_urls(site));
     list.extend((0..parts).map(Target::SitemapPart));
     list.extend((0..site.entities.len()).map(Target::Entity));
     list.extend((0..site.tags.len()).map(Target::Tag));
@@ -1684,7 +1685,7 @@ impl<'a> Shared<'a> {
     /// `sitemap.xml`: every page's URL, or, for a site with more pages than one sitemap
     /// file may list, the index of the files that list them ([`Self::sitemap_part_job`]).
     fn sitemap_job(&self, path: String) -> Job<'_> {
-        let most = self.site.config.sitemap_max_urls.max(1);
+        let most = sitemap_file_urls(self.site);
         if sitemap_parts(page_count(self.site), most) == 0 {
             return self.sitemap_file_job(path, || self.sitemap_urls());
         }
@@ -1718,7 +1719,7 @@ impl<'a> Shared<'a> {
 
     /// The nth file (from 0) of a sitemap split into several.
     fn sitemap_part_job(&self, n: usize, path: String) -> Job<'_> {
-        let most = self.site.config.sitemap_max_urls.max(1);
+        let most = sitemap_file_urls(self.site);
         self.sitemap_file_job(path, move || {
             self.sitemap_urls().chunks(most).nth(n).unwrap_or_default()
         })
