@@ -223,8 +223,10 @@ pub struct Staging {
     fresh: bool,
     /// Files written in place (only into a fresh folder).
     created: Vec<PathBuf>,
-    /// Folders known to exist.
-    folders: std::collections::HashSet<PathBuf>,
+    /// Folders known to exist. Keyed by their bytes with ahash: hashing each `Path` by
+    /// its components with SipHash, and again on every growth of the set, was a third of
+    /// the user time spent writing 56,000 files (10k articles, sources of their own).
+    folders: ahash::AHashSet<std::ffi::OsString>,
     unchanged: usize,
     /// The first I/O error; later files are not written.
     failure: Option<Diagnostic>,
@@ -278,7 +280,7 @@ impl Staging {
             staged: Vec::new(),
             fresh: false,
             created: Vec::new(),
-            folders: std::collections::HashSet::new(),
+            folders: ahash::AHashSet::new(),
             unchanged: 0,
             failure: None,
         })
@@ -296,7 +298,7 @@ impl Staging {
             staged: Vec::new(),
             fresh: false,
             created: Vec::new(),
-            folders: std::collections::HashSet::new(),
+            folders: ahash::AHashSet::new(),
             unchanged: 0,
             failure: None,
         }
@@ -399,10 +401,10 @@ impl Staging {
 
     fn make_parent(&mut self, target: &Path) -> Result<(), Diagnostic> {
         if let Some(parent) = target.parent()
-            && !self.folders.contains(parent)
+            && !self.folders.contains(parent.as_os_str())
         {
             fs::create_dir_all(parent).map_err(|e| folder_error(parent, e))?;
-            self.folders.insert(parent.to_path_buf());
+            self.folders.insert(parent.as_os_str().to_os_string());
         }
         Ok(())
     }
