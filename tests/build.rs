@@ -263,7 +263,7 @@ fn a_template_looping_over_a_value_sees_its_fields_in_their_documented_order() {
         "{% for key, value in site %}{{ key }} {% endfor %}",
     );
     let fields = "title description base_url base_path language authors \
-                  article_count event_count source_count entity_count ";
+                  article_count event_count source_count entity_count footer_html ";
     for _ in 0..3 {
         f.build_ok(&[]);
         assert_eq!(f.read("site/404.html"), fields);
@@ -391,6 +391,61 @@ fn components_with(from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(repo.join("templates/components.html")).expect("read");
     assert!(text.contains(from), "{from:?} not in components.html");
     text.replace(from, to)
+}
+
+#[test]
+fn every_page_shows_the_footer_of_the_site_footer_component_and_a_base_without_it_its_own() {
+    // brief prints the footer once per build, with the `site_footer` component that
+    // base.html defines, and every page pastes it.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read_to_string(repo.join("templates/base.html")).expect("read");
+    let plain = Fixture::example();
+    plain.build_ok(&[]);
+    let custom = Fixture::example();
+    let (from, to) = (
+        "<p class=\"footer-feed\">",
+        "<p class=\"footer-feed mine\">",
+    );
+    assert_eq!(base.matches(from).count(), 1);
+    custom.write("templates/base.html", &base.replace(from, to));
+    custom.build_ok(&[]);
+    // A base.html of its own with the footer written in place, as before the component
+    // (a theme copied from an older brief): no `site_footer`, and its footer shows.
+    let start = base.find("{% component site_footer").expect("component");
+    let end_tag = "{%- endcomponent site_footer -%}\n";
+    let end = base.find(end_tag).expect("end") + end_tag.len();
+    let footer = &base[base.find("<footer").expect("footer")..base.find("</footer>").expect("/")];
+    let call = "{% if site.footer_html %}{{ site.footer_html }}{% else %}{{ <site_footer site={site} /> }}{% endif %}";
+    assert!(base.contains(call));
+    let inline = format!("{}{}", &base[..start], &base[end..]).replace(
+        call,
+        &format!(
+            "{}</footer>",
+            footer.replace(from, "<p class=\"footer-feed old\">")
+        ),
+    );
+    assert!(!inline.contains("site_footer"));
+    let older = Fixture::example();
+    older.write("templates/base.html", &inline);
+    older.build_ok(&[]);
+    let (plain, custom, older) = (plain.tree("site"), custom.tree("site"), older.tree("site"));
+    let mut pages = 0;
+    for (path, bytes) in &plain {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let text = String::from_utf8_lossy(bytes);
+        assert_eq!(text.matches(from).count(), 1, "{path}");
+        assert_eq!(
+            text.replace(from, to),
+            String::from_utf8_lossy(&custom[path]),
+            "{path}"
+        );
+        let old = text.replace(from, "<p class=\"footer-feed old\">");
+        assert_eq!(old, String::from_utf8_lossy(&older[path]), "{path}");
+    }
+    assert!(pages > 40, "{pages} pages");
 }
 
 /// Class changes made to the components whose output is kept once per build, and

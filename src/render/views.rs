@@ -123,6 +123,9 @@ pub struct SiteView<'a> {
     pub event_count: usize,
     pub source_count: usize,
     pub entity_count: usize,
+    /// What the `site_footer` component printed with the values above, once per build:
+    /// every page shows the same footer.
+    pub footer_html: Option<Part>,
 }
 
 /// Per-page values, available as `page`.
