@@ -448,6 +448,60 @@ fn every_page_shows_the_footer_of_the_site_footer_component_and_a_base_without_i
     assert!(pages > 40, "{pages} pages");
 }
 
+#[test]
+fn the_header_and_footer_printed_once_are_what_base_html_prints_calling_their_components() {
+    // brief prints `site_header` once per section and kind of page, and `site_footer`
+    // once, with the values base.html would give them; base.html calling the components
+    // on every page must make the same site, byte for byte.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read_to_string(repo.join("templates/base.html")).expect("read");
+    let mut direct = base.clone();
+    for value in ["page.header_html", "site.footer_html"] {
+        let start = direct.find(&format!("{{% if {value} %}}")).expect(value);
+        let call_start = start + direct[start..].find("{% else %}").expect("else") + 10;
+        let call_end = call_start + direct[call_start..].find("{% endif %}").expect("endif");
+        let call = direct[call_start..call_end].to_string();
+        assert!(call.starts_with("{{ <site_"), "{call}");
+        direct.replace_range(start..call_end + 11, &call);
+    }
+    assert!(!direct.contains("{% if page.header_html"), "{direct}");
+    assert!(!direct.contains("{% if site.footer_html"), "{direct}");
+    let plain = Fixture::example();
+    plain.build_ok(&[]);
+    let called = Fixture::example();
+    called.write("templates/base.html", &direct);
+    called.build_ok(&[]);
+    let (plain, called) = (plain.tree("site"), called.tree("site"));
+    assert_eq!(plain, called);
+    // Each kind of page shows its section as current, the section's own page as the page.
+    let table = [
+        ("index.html", "Briefing", "page"),
+        (
+            "articles/baghdad-airport-strike/index.html",
+            "Briefing",
+            "true",
+        ),
+        ("timeline/index.html", "Timeline", "page"),
+        ("sources/index.html", "Sources", "page"),
+        ("sources/ap-esper/index.html", "Sources", "true"),
+        ("tags/index.html", "Topics", "page"),
+        ("404.html", "", ""),
+    ];
+    for (path, link, current) in table {
+        let doc = scraper::Html::parse_document(&String::from_utf8_lossy(&plain[path]));
+        let marked: Vec<(String, String)> = doc
+            .select(&common::sel(".site-nav a[aria-current]"))
+            .map(|a| {
+                let text = a.text().collect::<String>();
+                let value = a.value().attr("aria-current").unwrap_or_default();
+                (text, value.to_string())
+            })
+            .collect();
+        let expected = [(link.to_string(), current.to_string())];
+        assert_eq!(marked, &expected[..usize::from(!link.is_empty())], "{path}");
+    }
+}
+
 /// Class changes made to the components whose output is kept once per build, and
 /// nowhere else in the theme.
 const OVERRIDDEN: [(&str, &str); 5] = [

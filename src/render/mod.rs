@@ -136,6 +136,9 @@ pub(crate) struct Shared<'a> {
     timeline_json: OnceLock<Vec<data::EventJsonText>>,
     /// The timeline page's months joined (see [`Items::timeline_months`]), likewise.
     timeline_months: OnceLock<Vec<(u64, Option<Part>)>>,
+    /// The header of the pages of each section (in the order of [`SECTIONS`]), on the
+    /// section's index and on its other pages.
+    headers: [OnceLock<Option<Part>>; 2 * SECTIONS.len()],
     /// Every page's sitemap entry, made once for the sitemap's files.
     sitemap_urls: OnceLock<Vec<SitemapUrl>>,
     /// The key of the sitemap's files in a session, likewise.
@@ -257,6 +260,7 @@ impl<'a> Shared<'a> {
             reuse: reuse.filter(|_| track),
             timeline_json: OnceLock::new(),
             timeline_months: OnceLock::new(),
+            headers: Default::default(),
             sitemap_urls: OnceLock::new(),
             sitemap_key: OnceLock::new(),
         }
@@ -733,15 +737,39 @@ impl<'a> Shared<'a> {
         rel: &str,
         section: &'static str,
     ) -> PageMeta {
+        let url = self.url(&[rel]);
+        let index = url
+            .strip_prefix(self.site.config.base_path.as_str())
+            .and_then(|rest| rest.strip_prefix(section))
+            == Some("/");
         PageMeta {
             title: title.to_string(),
             description: description
                 .or(self.site.config.description.as_deref())
                 .map(str::to_string),
-            url: self.url(&[rel]),
+            url,
             canonical: [self.site.config.base_url.as_str(), rel].concat(),
             section,
+            header_html: self.header(section, index),
         }
+    }
+
+    /// What `site_header` prints for the pages of `section` (its index page when `index`).
+    /// Only the section and the site's values make it differ: 11,000 instructions a page
+    /// when every page printed its own.
+    fn header(&self, section: &'static str, index: bool) -> Option<Part> {
+        let at = SECTIONS.iter().position(|&s| s == section)?;
+        let make = || {
+            let mut context = Context::new();
+            context.insert("site", &self.site_view);
+            context.insert("section", section);
+            context.insert("index", &index);
+            render_fragment(self.tera, SITE_HEADER, &context)
+                .map(|html| Part::safe_html(&html, self.track))
+        };
+        self.headers[2 * at + usize::from(index)]
+            .get_or_init(make)
+            .clone()
     }
 
     fn tag_view(&self, t: &crate::model::TagEntry) -> TagView {
@@ -1346,6 +1374,13 @@ const SOURCE_FACTS: &str = "source_facts";
 const STATUS_BADGE: &str = "status_badge";
 /// The component of the footer every page shows (defined in `base.html`); printed once.
 const SITE_FOOTER: &str = "site_footer";
+/// The component of the header of every page (defined in `base.html`); printed once per
+/// section.
+const SITE_HEADER: &str = "site_header";
+/// The sections of the site, as `page.section` names them.
+const SECTIONS: [&str; 7] = [
+    "home", "article", "timeline", "sources", "entities", "tags", "notfound",
+];
 
 /// What `component` prints with `value` as its argument `arg` (the others at their
 /// defaults), or None when it fails: the page that calls the component itself then reports

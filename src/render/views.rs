@@ -141,6 +141,9 @@ pub struct PageMeta {
     pub canonical: String,
     /// Which section the page belongs to, for the navigation: home | article | timeline | sources | entities | tags | notfound.
     pub section: &'static str,
+    /// What the `site_header` component printed for the page's section, and for whether
+    /// the page is that section's index: made once for all the pages that share both.
+    pub header_html: Option<Part>,
 }
 
 /// A date, ready for display and for `<time datetime>`.
