@@ -8,6 +8,7 @@
 #                                and cites one source that all the others do)
 #                [--no-build]   (reuse the binaries copied into the work folder by the last run)
 #                [--no-warmup]  (skip the untimed first run of each program)
+#                [--no-settle]  (do not wait for the file system after an earlier run's cleanup)
 #
 # Builds the release binaries once and copies them into the work folder (so that a
 # concurrent `cargo build` cannot swap them mid-run), generates the corpora with
@@ -35,6 +36,7 @@ build=1
 warmup=1
 own=0
 hubs=0
+settle=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --big) sizes="1000 10000 50000" ;;
@@ -45,9 +47,10 @@ while [ $# -gt 0 ]; do
         --no-hugo) hugo=0 ;;
         --no-build) build=0 ;;
         --no-warmup) warmup=0 ;;
+        --no-settle) settle=0 ;;
         --own-sources) own=1 ;;
         --hubs) hubs=1 ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -148,7 +151,23 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
 # deleted inodes), which would make every run after the first look slower.
 runs_dir=$work/runs-$$
 mkdir -p "$runs_dir"
-trap 'rm -rf "$runs_dir"' EXIT
+# The cleanup at the end of a run deletes tens of thousands of files, which slows the next
+# run the same way when it starts within minutes: right after a run that had deleted its
+# 10k own-sources outputs, the floor took 1.87 s at 10k against 0.85 s in the runs on
+# either side, and a build making 56k files spent 40 % of its time in ext4's inode
+# allocator (`recently_deleted`). Freed inodes count as recent for 60 s, 360 s while
+# their table is not yet written back, so a run waits until the last cleanup is that old.
+cleaned=$work/.last-cleanup
+settle_seconds=360
+trap 'rm -rf "$runs_dir"; touch "$cleaned"' EXIT
+settle_after_cleanup() {
+    [ "$settle" = 1 ] && [ -e "$cleaned" ] || return 0
+    local age=$(( $(date +%s) - $(stat -c %Y "$cleaned") ))
+    if [ "$age" -lt "$settle_seconds" ]; then
+        log "waiting $((settle_seconds - age)) s: the last run deleted its output $age s ago (--no-settle skips this)"
+        sleep $((settle_seconds - age))
+    fi
+}
 fresh() { mktemp -d -u "$runs_dir/$1.XXXXXX"; }
 discard() { if [ -e "$1" ]; then mv "$1" "$(fresh discarded)"; fi; }
 
@@ -173,6 +192,7 @@ results=$work/results.md
 rows=()
 notes=()
 
+settle_after_cleanup
 for n in $sizes; do
     # tag: the corpus's folders; label: its row of the table.
     if [ "$own" = 1 ]; then
