@@ -919,3 +919,59 @@ fn a_broken_edit_keeps_the_last_good_site_and_the_next_good_one_recovers() {
     let recovered = e.rebuild();
     assert_eq!(recovered.written.written, 0, "back to the last good site");
 }
+
+/// The built-in theme prints the articles that report an event on the timeline only, so an
+/// edit of one article's title leaves the pages of the articles that share an event with it
+/// as they were (`Shared::reporters_on_article_pages` in `src/render/mod.rs`). A theme whose
+/// article pages print that list has those pages rendered again, with the new title. Both
+/// builds match a full build.
+#[test]
+fn a_title_edit_renders_the_pages_sharing_its_events_only_when_they_print_their_reporters() {
+    let retitle = |e: &mut Editing| {
+        e.edit(
+            "content/iraq-protests.md",
+            "title: Iraq's protest movement",
+            "title: Iraq's protests",
+        );
+        e.rebuild()
+    };
+    // The three other articles of the example each report an event it reports too.
+    let sharing = [
+        "site/articles/baghdad-airport-strike/index.html",
+        "site/articles/december-escalation/index.html",
+        "site/articles/soleimani-profile/index.html",
+    ];
+
+    let mut built_in = Editing::new();
+    let before: Vec<String> = sharing.iter().map(|p| built_in.f.read(p)).collect();
+    let quiet = retitle(&mut built_in).rendered;
+    let after: Vec<String> = sharing.iter().map(|p| built_in.f.read(p)).collect();
+    assert_eq!(
+        before, after,
+        "the built-in article pages do not show the title"
+    );
+
+    let mut printing = Editing::new();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let components =
+        std::fs::read_to_string(repo.join("templates/components.html")).expect("components");
+    // Written unchanged, the built-in components still count as built-in.
+    printing.f.write("templates/components.html", &components);
+    printing.rebuild();
+    assert_eq!(retitle(&mut printing).rendered, quiet);
+
+    let mut printing = Editing::new();
+    let reporters = "{%- if timeline and event.articles %}";
+    assert!(components.contains(reporters));
+    let everywhere = components.replacen(reporters, "{%- if event.articles %}", 1);
+    printing.f.write("templates/components.html", &everywhere);
+    printing.rebuild();
+    let loud = retitle(&mut printing).rendered;
+    assert_eq!(loud, quiet + sharing.len());
+    for page in sharing {
+        assert!(
+            printing.f.read(page).contains("Iraq&#39;s protests and"),
+            "{page}"
+        );
+    }
+}

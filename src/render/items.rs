@@ -44,6 +44,9 @@ pub struct Items {
     /// Per timeline event: the links to the articles that report it, one list that every
     /// view of the event shares.
     pub(super) event_articles: Vec<OnceLock<Part>>,
+    /// Per timeline event: the fingerprint of what it shows but those articles, which
+    /// every article page that shows the event covers in its key.
+    pub(super) event_core_keys: Vec<OnceLock<u64>>,
     /// Per article: its claims' views outside the article (source and entity pages).
     pub(super) claims: Vec<OnceLock<Vec<Part>>>,
     /// Per source: what `source_facts` prints for it.
@@ -62,6 +65,8 @@ pub struct Items {
     /// Per article, source and entity: the key of its page (with the length of the
     /// fragments a source or entity page lists).
     pub(super) article_pages: Vec<OnceLock<u64>>,
+    /// Per article: the part of its page's key that its events do not make.
+    pub(super) article_own_keys: Vec<OnceLock<u64>>,
     pub(super) source_pages: Vec<OnceLock<(u64, usize)>>,
     pub(super) entity_pages: Vec<OnceLock<(u64, usize)>>,
     /// Per event: its entry in `timeline.json` as JSON text (empty until that file is made).
@@ -111,6 +116,7 @@ impl Items {
             tag_views: lazy(site.tags.len()),
             events: lazy(site.timeline.len()),
             event_articles: lazy(site.timeline.len()),
+            event_core_keys: lazy(site.timeline.len()),
             claims: lazy(articles),
             source_facts: lazy(sources),
             source_parts: lazy(sources),
@@ -119,6 +125,7 @@ impl Items {
             article_link_keys: lazy(articles),
             entity_link_keys: lazy(entities),
             article_pages: lazy(articles),
+            article_own_keys: lazy(articles),
             source_pages: lazy(sources),
             entity_pages: lazy(entities),
             timeline_json: Vec::new(),
@@ -181,6 +188,7 @@ impl Items {
         for cell in [
             &mut self.article_link_keys[edited],
             &mut self.article_pages[edited],
+            &mut self.article_own_keys[edited],
         ] {
             cell.take();
         }
@@ -193,6 +201,7 @@ impl Items {
                 *dirty = true;
                 self.events[e].take();
                 self.event_articles[e].take();
+                self.event_core_keys[e].take();
             }
         }
         let shows = |e: &usize| events.get(*e).copied().unwrap_or(true);
@@ -221,8 +230,10 @@ impl Items {
     /// Forgets the key of article `edited`'s page after an edit of its body alone, which
     /// that page and the feed (keyed anew every build) are the only ones to print.
     pub fn forget_body(&mut self, edited: usize) {
-        if let Some(cell) = self.article_pages.get_mut(edited) {
-            cell.take();
+        for cells in [&mut self.article_pages, &mut self.article_own_keys] {
+            if let Some(cell) = cells.get_mut(edited) {
+                cell.take();
+            }
         }
     }
 }

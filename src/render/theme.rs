@@ -100,11 +100,43 @@ impl Theme {
         }
     }
 
+    /// Whether template `name` is the built-in theme's, unchanged (an override with the
+    /// same text counts as unchanged).
+    pub fn is_built_in(&self, name: &str) -> bool {
+        let built_in = TEMPLATES.get_file(name).map(|f| f.contents());
+        let ours = self.templates.iter().find(|t| t.name == name);
+        matches!((ours, built_in), (Some(t), Some(b)) if t.text.as_bytes() == b)
+    }
+
     /// The display path and text of a template, for error snippets.
     pub fn describe(&self, name: &str) -> (String, &str) {
         match self.templates.iter().find(|t| t.name == name) {
             Some(t) => (t.path.clone(), t.text.as_str()),
             None => (format!("templates/{name}"), ""),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_is_built_in_while_its_text_is_the_built_in_one() {
+        let built_in = Theme::embedded().describe("article.html").1.to_string();
+        let cases: [(&str, Option<&str>, bool); 5] = [
+            ("article.html", None, true),
+            ("article.html", Some(built_in.as_str()), true),
+            ("article.html", Some("{% extends \"base.html\" %}"), false),
+            ("mine.html", Some("{% extends \"base.html\" %}"), false),
+            ("missing.html", None, false),
+        ];
+        for (name, text, expected) in cases {
+            let mut theme = Theme::embedded();
+            if let Some(text) = text {
+                theme.override_template(name.to_string(), text.to_string());
+            }
+            assert_eq!(theme.is_built_in(name), expected, "{name} {text:?}");
         }
     }
 }
