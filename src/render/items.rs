@@ -179,7 +179,9 @@ impl Items {
     /// [`crate::model::assembles_alike`]), so every item sits at the same position. Kept:
     /// sources, entities and topics, which show nothing of the articles but counts that an
     /// edit of that kind does not change; the article's link, summary and claims, its
-    /// events, and the keys of the pages that show them, are made again.
+    /// events, and the keys of the pages that show them, are made again. The other
+    /// articles' pages are keyed again from what they keep (`article_own_keys`) and their
+    /// events.
     pub fn forget_article(&mut self, site: &Site, edited: usize) {
         let (true, Some(article)) = (self.fit(site), site.articles.get(edited)) else {
             *self = Items::new(site);
