@@ -1405,13 +1405,13 @@ struct GroupsVars {
     groups: Vec<Group<Part>>,
 }
 
-/// The component that lists an event outside its article and the timeline; its output is
-/// kept as the event's `html`.
 /// The templates that print an article page: `article.html`, what it extends, and the
 /// components it calls (components cannot be defined twice, so a template added to the
 /// theme cannot change one of these).
 const ARTICLE_PAGE_TEMPLATES: [&str; 3] = ["article.html", "base.html", "components.html"];
 
+/// The component that lists an event outside its article and the timeline; its output is
+/// kept as the event's `html`.
 const EVENT_ITEM: &str = "event_item";
 /// The component that lists a claim outside its article; kept as the claim's `html`.
 const CLAIM_ITEM: &str = "claim_item";
