@@ -104,6 +104,12 @@ impl Editing {
     }
 }
 
+/// The text of the built-in theme's template `name`.
+fn built_in_template(name: &str) -> String {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(repo.join("templates").join(name)).expect("built-in template")
+}
+
 fn pages(rebuilt: &Rebuilt) -> usize {
     rebuilt
         .files
@@ -890,10 +896,10 @@ fn room_for_the_large_pages_is_made_after_a_build_of_every_page() {
 #[test]
 fn a_component_edit_prints_the_kept_parts_again() {
     let mut e = Editing::new();
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let components =
-        std::fs::read_to_string(repo.join("templates/components.html")).expect("components");
-    e.f.write("templates/components.html", &components);
+    e.f.write(
+        "templates/components.html",
+        &built_in_template("components.html"),
+    );
     e.rebuild();
     let pasted = "site/sources/news-report/index.html";
     assert!(!e.f.read(pasted).contains("event-sources edited"));
@@ -952,9 +958,7 @@ fn a_title_edit_renders_the_pages_sharing_its_events_only_when_they_print_their_
     );
 
     let mut printing = Editing::new();
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let components =
-        std::fs::read_to_string(repo.join("templates/components.html")).expect("components");
+    let components = built_in_template("components.html");
     // Written unchanged, the built-in components still count as built-in.
     printing.f.write("templates/components.html", &components);
     printing.rebuild();
